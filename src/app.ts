@@ -1,0 +1,128 @@
+import type { Agenda } from 'agenda';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { type Clock, systemClock } from './core/clock';
+import { createDataSource } from './core/db/data-source';
+import { startEmbeddedPostgres } from './core/db/embedded-postgres';
+import { runPendingMigrations } from './core/db/migrate';
+import { ResolverContainer } from './core/graphql/container';
+import { mountGraphQL } from './core/graphql/graphql-server';
+import { buildApiSchema } from './core/graphql/schema';
+import { registerHealthRoutes } from './core/http/health.routes';
+import { createHttpServer } from './core/http/http-server';
+import { createJobQueue, pingJobStore, type JobStore } from './core/jobs/job-queue';
+import { createLogger, type Logger } from './core/logger';
+import { AuthResolver } from './modules/auth/auth.resolver';
+import { AuthService } from './modules/auth/auth.service';
+import { ensureFirstAdmin } from './modules/auth/first-admin';
+import { TokenService, bearerToken } from './modules/auth/token.service';
+import { HeartbeatResolver } from './modules/system/heartbeat.resolver';
+
+export type AppRole = 'all' | 'api' | 'worker';
+
+export type AppOptions = {
+  role?: AppRole;
+  clock?: Clock;
+  log?: Logger;
+  jobs?: { processEveryMs?: number; lockLifetimeMs?: number };
+  /** Where the first-admin banner goes (stdout by default). */
+  print?: (text: string) => void;
+};
+
+export type App = {
+  /** http://host:port of the API, when this process serves it. */
+  url?: string;
+  dataSource: DataSource;
+  jobs: Agenda;
+  log: Logger;
+  /** Graceful: drains HTTP and WebSocket, lets running jobs finish, closes the database. Idempotent. */
+  stop(): Promise<void>;
+};
+
+/**
+ * The one composition root: database, job queue, services, and (for the api role) the HTTP,
+ * GraphQL and WebSocket server. Everything started is stopped in reverse order.
+ */
+export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const role = opts.role ?? config.role;
+  const log = opts.log ?? createLogger(config.log.level);
+  const clock = opts.clock ?? systemClock;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    while (cleanups.length > 0) {
+      try {
+        await cleanups.pop()!();
+      } catch (error) {
+        log.error({ err: error }, 'error during shutdown');
+      }
+    }
+  };
+
+  try {
+    let databaseUrl = config.db.url;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres(config.dataDir);
+      cleanups.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+      log.info({ dataDir: embedded.dataDir }, 'DATABASE_URL is not set: using embedded Postgres (PGlite)');
+    }
+    const dataSource = createDataSource(databaseUrl);
+    await dataSource.initialize();
+    cleanups.push(() => dataSource.destroy());
+    const applied = await runPendingMigrations(dataSource);
+    if (applied.length > 0) log.info({ migrations: applied }, 'applied database migrations');
+
+    const store: JobStore = config.jobs.mongoUrl
+      ? { kind: 'mongodb', url: config.jobs.mongoUrl }
+      : { kind: 'postgres', url: databaseUrl, embedded: !config.db.url };
+    const jobs = createJobQueue({ store, ...opts.jobs });
+    await jobs.ready;
+    cleanups.push(() => jobs.drain({ timeout: 10_000 }));
+    log.info({ jobStore: store.kind }, 'job queue connected');
+
+    const tokens = new TokenService({ secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer, expiresIn: config.auth.jwtExpiresIn });
+    const auth = new AuthService(dataSource, tokens, clock);
+    await ensureFirstAdmin(auth, config.auth.admin, log, opts.print);
+
+    if (role !== 'api') {
+      await jobs.start();
+      log.info('job worker started');
+    }
+
+    let url: string | undefined;
+    if (role !== 'worker') {
+      const http = createHttpServer(log);
+      registerHealthRoutes(http, {
+        database: () => dataSource.query('SELECT 1'),
+        jobStore: () => pingJobStore(jobs),
+      });
+      const container = new ResolverContainer([new AuthResolver(auth), new HeartbeatResolver()]);
+      const graphql = await mountGraphQL(http, {
+        schema: await buildApiSchema(),
+        log,
+        isProduction: config.isProduction,
+        createContext: async (authorization, requestId) => ({
+          viewer: await auth.authenticate(bearerToken(authorization)),
+          requestId,
+          log: log.child({ requestId }),
+          container,
+        }),
+      });
+      cleanups.push(async () => {
+        await graphql.close();
+        await http.close();
+      });
+      await http.listen({ host: config.http.host, port: config.http.port });
+      const address = http.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.http.port;
+      url = `http://${config.http.host}:${port}`;
+      log.info({ url: `${url}/graphql` }, 'GraphQL API listening');
+    }
+
+    let stopping: Promise<void> | undefined;
+    return { url, dataSource, jobs, log, stop: () => (stopping ??= stopAll()) };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,25 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from '../../migrations';
+
+// One set of options for the app, the tests and the TypeORM CLI (ormconfig.ts).
+// Schema changes only ever arrive through committed migrations.
+export function dataSourceOptions(url: string, opts: { poolSize?: number } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    // gen_random_uuid() is core since PG13 and available in PGlite (which lacks uuid-ossp).
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    extra: { max: opts.poolSize ?? 10 },
+  };
+}
+
+export function createDataSource(url: string, opts: { poolSize?: number } = {}): DataSource {
+  return new DataSource(dataSourceOptions(url, opts));
+}

@@ -1,0 +1,10 @@
+import type { Logger } from '../logger';
+import type { Viewer } from '../../modules/auth/viewer';
+import type { ResolverContainer } from './container';
+
+export type GraphQLContext = {
+  viewer?: Viewer;
+  requestId: string;
+  log: Logger;
+  container: ResolverContainer;
+};

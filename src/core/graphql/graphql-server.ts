@@ -1,0 +1,116 @@
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../logger';
+import type { GraphQLContext } from './context';
+import { createErrorFormatter } from './format-error';
+import { graphiqlPage, registerGraphiQLAssets, wantsGraphiQL } from './graphiql';
+import { usesIntrospection } from './introspection';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export type GraphQLServerDeps = {
+  schema: GraphQLSchema;
+  log: Logger;
+  isProduction: boolean;
+  /** Builds a request's context from the raw Authorization value (header or connectionParams). */
+  createContext(authorization: unknown, requestId: string): Promise<GraphQLContext>;
+};
+
+export type GraphQLServer = { close(): Promise<void> };
+
+/**
+ * Apollo over HTTP and graphql-ws over WebSocket, both on /graphql of the Fastify server, plus
+ * GraphiQL for browsers. close() drains both: HTTP requests in flight finish, sockets are closed.
+ */
+export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): Promise<GraphQLServer> {
+  const formatError = createErrorFormatter(deps.log);
+  const wss = new WebSocketServer({ server: app.server, path: GRAPHQL_PATH });
+  const wsServer = useGraphQLWebSocket(wss, deps, formatError);
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: deps.schema,
+    formatError,
+    introspection: true, // gated per request by introspectionGuard
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      introspectionGuard(deps.isProduction),
+      { serverWillStart: async () => ({ drainServer: async () => wsServer.dispose() }) },
+    ],
+  });
+  await apollo.start();
+
+  registerGraphiQLAssets(app);
+  const page = graphiqlPage({ requireAdmin: deps.isProduction });
+  const handler = fastifyApolloHandler(apollo, {
+    context: async (request: FastifyRequest) => deps.createContext(request.headers.authorization, String(request.id)),
+  });
+  app.route({
+    url: GRAPHQL_PATH,
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler(request, reply) {
+      if (request.method === 'GET' && wantsGraphiQL(request.headers.accept, request.query)) {
+        return reply.type('text/html; charset=utf-8').send(page);
+      }
+      return handler.call(this, request as Parameters<typeof handler>[0], reply as Parameters<typeof handler>[1]);
+    },
+  });
+
+  return {
+    async close() {
+      await apollo.stop();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+// In production only admins may introspect (and so use GraphiQL's docs and autocompletion).
+function introspectionGuard(isProduction: boolean): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, contextValue }) {
+          if (!isProduction || contextValue.viewer?.role === 'ADMIN' || !usesIntrospection(document)) return;
+          throw new GraphQLError('Introspection requires an admin token', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+        },
+      };
+    },
+  };
+}
+
+type SocketExtra = { socket: WebSocket; request: IncomingMessage };
+
+function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, formatError: ReturnType<typeof createErrorFormatter>) {
+  const contexts = new WeakMap<WebSocket, GraphQLContext>();
+  const expiryTimers = new WeakMap<WebSocket, NodeJS.Timeout>();
+  let connections = 0;
+  return useServer<Record<string, unknown>, SocketExtra>(
+    {
+      schema: deps.schema,
+      context: (ctx) => contexts.get(ctx.extra.socket) as GraphQLContext,
+      // Authenticate once per connection; a missing or invalid token closes it with 4403.
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const authorization = params.Authorization ?? params.authorization ?? params.token;
+        const context = await deps.createContext(authorization, `ws-${++connections}`);
+        if (!context.viewer) return false;
+        contexts.set(ctx.extra.socket, context);
+        // The connection lives no longer than its token.
+        const ttl = context.viewer.expiresAt.getTime() - Date.now();
+        const timer = setTimeout(() => ctx.extra.socket.close(4403, 'Token expired'), Math.max(0, ttl));
+        timer.unref();
+        expiryTimers.set(ctx.extra.socket, timer);
+        return true;
+      },
+      onClose: (ctx) => clearTimeout(expiryTimers.get(ctx.extra.socket)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+    },
+    wss,
+  );
+}

@@ -1,0 +1,25 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { AuthResolver } from '../../modules/auth/auth.resolver';
+import { HeartbeatResolver } from '../../modules/system/heartbeat.resolver';
+import { authChecker } from './auth-checker';
+import { type AppPubSub, createAppPubSub } from '../pubsub/pubsub';
+import type { GraphQLContext } from './context';
+
+// Every resolver class of the API; app.ts registers one instance of each in the container.
+export const RESOLVERS = [AuthResolver, HeartbeatResolver] as const;
+
+export function buildApiSchema(pubSub: AppPubSub = createAppPubSub()): Promise<GraphQLSchema> {
+  return buildSchema({
+    pubSub,
+    resolvers: RESOLVERS,
+    validate: { forbidUnknownValues: false },
+    authChecker,
+    container: ({ context }: { context: GraphQLContext }) => context.container,
+  });
+}
+
+/** The SDL committed as schema/schema.graphql (sorted, so diffs show real changes only). */
+export function printApiSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

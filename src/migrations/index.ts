@@ -1,0 +1,4 @@
+import { InitAuth1795613984201 } from './1795613984201-InitAuth';
+
+// Every migration class in order, listed explicitly so ts-node, dist/ and Jest run the same set.
+export const MIGRATIONS: Function[] = [InitAuth1795613984201];

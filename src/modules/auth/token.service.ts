@@ -1,0 +1,42 @@
+import jwt from 'jsonwebtoken';
+import { Role } from './user.entity';
+
+export type TokenClaims = { sub: string; wid: string; role: Role; email: string };
+export type IssuedToken = { token: string; expiresAt: Date };
+
+const ALGORITHM = 'HS256';
+
+/** Signs and verifies session JWTs: HS256 only, with issuer and expiry always checked. */
+export class TokenService {
+  constructor(private readonly opts: { secret: string; issuer: string; expiresIn: string }) {}
+
+  issue(claims: TokenClaims): IssuedToken {
+    const token = jwt.sign({ wid: claims.wid, role: claims.role, email: claims.email }, this.opts.secret, {
+      algorithm: ALGORITHM,
+      subject: claims.sub,
+      issuer: this.opts.issuer,
+      expiresIn: this.opts.expiresIn as jwt.SignOptions['expiresIn'],
+    });
+    const { exp } = jwt.decode(token) as { exp: number };
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Returns the claims of a valid token, or undefined for anything forged, expired or malformed. */
+  verify(token: string): (TokenClaims & { exp: number }) | undefined {
+    try {
+      const payload = jwt.verify(token, this.opts.secret, { algorithms: [ALGORITHM], issuer: this.opts.issuer });
+      if (typeof payload !== 'object' || !payload.sub || typeof payload.wid !== 'string' || !payload.exp) return undefined;
+      if (payload.role !== Role.ADMIN && payload.role !== Role.MEMBER) return undefined;
+      return { sub: payload.sub, wid: payload.wid, role: payload.role, email: String(payload.email), exp: payload.exp };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The token in `Bearer <token>` (or a bare token), as sent in a header or connectionParams. */
+export function bearerToken(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(value.trim());
+  return match ? match[1] : value.trim() || undefined;
+}

@@ -1,0 +1,20 @@
+import { type DataSource, type EntityManager, Repository } from 'typeorm';
+import { User } from './user.entity';
+
+export class UserRepository extends Repository<User> {
+  constructor(manager: DataSource['manager'] | EntityManager) {
+    super(User, manager);
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.findOne({ where: { email: email.toLowerCase() } });
+  }
+
+  findInWorkspace(workspaceId: string, id: string): Promise<User | null> {
+    return this.findOne({ where: { id, workspaceId } });
+  }
+
+  listByWorkspace(workspaceId: string): Promise<User[]> {
+    return this.find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
+  }
+}
