@@ -10,47 +10,49 @@ const optionalString = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
-const optionalUrl = (protocols: RegExp) =>
-  optionalString.pipe(
-    z
-      .url({ protocol: protocols, error: `must be a URL (${protocols.source.replace(/[\^$]/g, '')})` })
-      .optional(),
-  );
+const optionalUrl = (protocol: RegExp, error: string) =>
+  optionalString.pipe(z.url({ protocol, error }).optional());
 const duration = z
   .string()
   .regex(/^\d+\s*(s|m|h|d)$/, 'must be a duration such as 900s, 15m, 12h or 7d');
 
-const envSchema = z
-  .object({
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const PORT_ERROR = 'must be a port number from 0 to 65535';
+
+const envSchema = z.object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     HOST: z.string().min(1).default('127.0.0.1'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
+    PORT: z.coerce
+      .number({ error: PORT_ERROR })
+      .int(PORT_ERROR)
+      .min(0, PORT_ERROR)
+      .max(65535, PORT_ERROR)
+      .default(4000),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    DATABASE_URL: optionalUrl(/^postgres(ql)?$/, 'must be a postgres:// URL'),
     DATA_DIR: z.string().min(1).default('./data'),
-    MONGODB_URL: optionalUrl(/^mongodb(\+srv)?$/),
+    MONGODB_URL: optionalUrl(/^mongodb(\+srv)?$/, 'must be a mongodb:// or mongodb+srv:// URL'),
     JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     JWT_EXPIRES_IN: duration.default('12h'),
     JWT_ISSUER: z.string().min(1).default('linkedin-outreach'),
     ADMIN_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
-    UNIPILE_DSN: optionalUrl(/^https?$/),
+    UNIPILE_DSN: optionalUrl(/^https?$/, 'must be an https:// URL such as https://api1.unipile.com:13111'),
     UNIPILE_API_KEY: optionalString,
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
-    }
-    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
-      const missing = env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with the other ADMIN_ variable' });
-    }
-    if (Boolean(env.UNIPILE_DSN) !== Boolean(env.UNIPILE_API_KEY)) {
-      const missing = env.UNIPILE_DSN ? 'UNIPILE_API_KEY' : 'UNIPILE_DSN';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'must be set together with the other UNIPILE_ variable' });
-    }
   });
+
+// Rules across variables, checked on the raw environment so they are reported alongside
+// (not instead of) problems with single values.
+function crossVariableProblems(env: Env): string[] {
+  const set = (name: string) => Boolean(env[name]?.trim());
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production' && !set('JWT_SECRET')) problems.push('JWT_SECRET: is required when NODE_ENV=production');
+  for (const [a, b] of [['ADMIN_EMAIL', 'ADMIN_PASSWORD'], ['UNIPILE_DSN', 'UNIPILE_API_KEY']]) {
+    if (set(a) !== set(b)) problems.push(`${set(a) ? b : a}: must be set together with ${set(a) ? a : b}`);
+  }
+  return problems;
+}
 
 export type Env = Record<string, string | undefined>;
 
@@ -64,9 +66,11 @@ export class ConfigError extends Error {
 /** Parses the environment once into a frozen, typed configuration; throws ConfigError listing every problem. */
 export function loadConfig(env: Env) {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`)),
+    ...crossVariableProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
   const config = {

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { createDataSource } from '../../src/core/db/data-source';
+import { TEMPLATE_DATABASE, testServerUrl, withDatabase } from './test-env';
+
+/**
+ * Runs once before all test files. With a reachable Postgres (TEST_DATABASE_URL, default the local
+ * server) it builds a migrated template database that each test file clones; otherwise every test
+ * file starts its own embedded PGlite. Either way the run says which.
+ */
+export default async function globalSetup(): Promise<void> {
+  const url = testServerUrl();
+  const admin = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    process.env.OUTREACH_TEST_DB_MODE = 'embedded';
+    process.stdout.write(`\n[tests] Postgres at ${redact(url)} unreachable (${(error as Error).message}): using embedded PGlite per test file\n`);
+    return;
+  }
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  const template = createDataSource(withDatabase(url, TEMPLATE_DATABASE), { poolSize: 1 });
+  await template.initialize();
+  await template.runMigrations({ transaction: 'each' });
+  await template.destroy();
+  process.env.OUTREACH_TEST_DB_MODE = 'server';
+  process.stdout.write(`\n[tests] using Postgres at ${redact(url)} (one migrated clone of ${TEMPLATE_DATABASE} per test file)\n`);
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type App, type AppOptions, startApp } from '../../src/app';
+import { type Env, loadConfig } from '../../src/config';
+import { createTestDatabase } from './test-database';
+
+export const TEST_ADMIN = { email: 'admin@test.example', password: 'correct-horse-battery-staple' };
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export type TestApp = {
+  app: App;
+  /** http://127.0.0.1:<port>/graphql */
+  graphqlUrl: string;
+  /** ws://127.0.0.1:<port>/graphql */
+  wsUrl: string;
+  baseUrl: string;
+  stop(): Promise<void>;
+};
+
+/** The whole service on a random port, on a fresh migrated database of its own. */
+export async function startTestApp(env: Env = {}, opts: AppOptions = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'outreach-data-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ADMIN_EMAIL: TEST_ADMIN.email,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
+    ...env,
+  });
+  const app = await startApp(config, { jobs: { processEveryMs: 200, lockLifetimeMs: 5_000 }, ...opts });
+  const baseUrl = app.url!;
+  return {
+    app,
+    baseUrl,
+    graphqlUrl: `${baseUrl}/graphql`,
+    wsUrl: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    async stop() {
+      await app.stop();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
