@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/core/db/data-source';
 import { TEMPLATE_DATABASE, testServerUrl, withDatabase } from './test-env';
@@ -9,6 +10,7 @@ import { TEMPLATE_DATABASE, testServerUrl, withDatabase } from './test-env';
  * file starts its own embedded PGlite. Either way the run says which.
  */
 export default async function globalSetup(): Promise<void> {
+  await announceMongo();
   const url = testServerUrl();
   const admin = new Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
   try {
@@ -36,4 +38,24 @@ function redact(url: string): string {
   const u = new URL(url);
   if (u.password) u.password = '***';
   return u.toString();
+}
+
+// The MongoDB job store is tested only against a real MongoDB (none can be installed here).
+async function announceMongo(): Promise<void> {
+  const url = process.env.MONGODB_URL;
+  if (!url) {
+    process.stdout.write('\n[tests] MONGODB_URL is not set: the MongoDB job-store tests are skipped\n');
+    return;
+  }
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 2_000 });
+  try {
+    await client.connect();
+    await client.db().command({ ping: 1 });
+    process.env.OUTREACH_TEST_MONGODB = url;
+    process.stdout.write(`\n[tests] MongoDB job-store tests run against ${redact(url)}\n`);
+  } catch (error) {
+    process.stdout.write(`\n[tests] MongoDB at ${redact(url)} unreachable (${(error as Error).message}): its tests are skipped\n`);
+  } finally {
+    await client.close();
+  }
 }

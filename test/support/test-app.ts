@@ -34,7 +34,9 @@ export async function startTestApp(env: Env = {}, opts: AppOptions = {}): Promis
     ADMIN_PASSWORD: TEST_ADMIN.password,
     ...env,
   });
-  const app = await startApp(config, { jobs: { processEveryMs: 200, lockLifetimeMs: 5_000 }, ...opts });
+  // A short lock lifetime: Agenda keeps a lockLifetime/2 timer per executed job, which would
+  // otherwise hold Jest open after the last test.
+  const app = await startApp(config, { jobs: { processEveryMs: 200, lockLifetimeMs: 1_500 }, ...opts });
   const baseUrl = app.url!;
   return {
     app,

@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
@@ -22,7 +22,9 @@ const CLIENT_ERROR_CODES = new Set([
  */
 export function createErrorFormatter(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // Errors thrown outside resolvers (plugins, subscribe functions) arrive wrapped once more.
+    const original = unwrapped instanceof GraphQLError && unwrapped.originalError ? unwrapped.originalError : unwrapped;
     const where = { path: formatted.path, locations: formatted.locations };
     if (original instanceof DomainError) {
       return { message: original.message, ...where, extensions: { ...original.details, code: original.code } };

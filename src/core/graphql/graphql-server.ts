@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ForbiddenError } from '../errors';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './format-error';
@@ -75,7 +76,7 @@ function introspectionGuard(isProduction: boolean): ApolloServerPlugin<GraphQLCo
       return {
         async didResolveOperation({ document, contextValue }) {
           if (!isProduction || contextValue.viewer?.role === 'ADMIN' || !usesIntrospection(document)) return;
-          throw new GraphQLError('Introspection requires an admin token', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+          throw new ForbiddenError('Introspection requires an admin token');
         },
       };
     },

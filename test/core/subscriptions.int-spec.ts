@@ -1,0 +1,55 @@
+import { HeartbeatDocument } from '../graphql/generated';
+import { takeSubscription, wsClient } from '../support/graphql-client';
+import { loginToken } from '../support/session';
+import { TEST_ADMIN, type TestApp, startTestApp } from '../support/test-app';
+
+describe('graphql-ws subscriptions', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await loginToken(t.graphqlUrl, TEST_ADMIN.email, TEST_ADMIN.password);
+  });
+  afterAll(() => t.stop());
+
+  it('should refuse a connection without a token with 4403', async () => {
+    const { closed } = wsClient(t.wsUrl);
+    expect((await closed).code).toBe(4403);
+  });
+
+  it('should refuse a connection with an invalid token with 4403', async () => {
+    const { closed } = wsClient(t.wsUrl, { Authorization: 'Bearer not.a.token' });
+    expect((await closed).code).toBe(4403);
+  });
+
+  it('should stream heartbeats to a connection authenticated in connectionParams', async () => {
+    const { client } = wsClient(t.wsUrl, { Authorization: `Bearer ${token}` });
+    const results = await takeSubscription(client, HeartbeatDocument, { intervalSeconds: 1 }, 2);
+    expect(results.map((r) => r.data?.heartbeat.sequence)).toEqual([1, 2]);
+    const [first, second] = results.map((r) => new Date(r.data!.heartbeat.at).getTime());
+    expect(second - first).toBeGreaterThanOrEqual(900);
+    await client.dispose();
+  });
+
+  it('should answer an out-of-range interval with BAD_USER_INPUT', async () => {
+    const { client } = wsClient(t.wsUrl, { token });
+    const [result] = await takeSubscription(client, HeartbeatDocument, { intervalSeconds: 0 }, 1);
+    expect(result.data).toBeUndefined();
+    expect(result.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })]);
+    await client.dispose();
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('should close open subscriptions and stop answering HTTP', async () => {
+    const t = await startTestApp();
+    const token = await loginToken(t.graphqlUrl, TEST_ADMIN.email, TEST_ADMIN.password);
+    const { client, closed } = wsClient(t.wsUrl, { Authorization: `Bearer ${token}` });
+    await takeSubscription(client, HeartbeatDocument, { intervalSeconds: 60 }, 1);
+    const pending = takeSubscription(client, HeartbeatDocument, { intervalSeconds: 60 }, 2);
+    await t.stop();
+    expect((await closed).code).toBe(1001);
+    await expect(pending).rejects.toBeDefined();
+    await expect(fetch(`${t.baseUrl}/healthz`)).rejects.toThrow();
+  });
+});
