@@ -14,7 +14,7 @@ describe.each(stores)('job store on %s', (_name, env) => {
   afterAll(() => t.stop());
 
   it('should be reported ready and run a queued job once', async () => {
-    const ready = await (await fetch(`${t.baseUrl}/readyz`)).json();
+    const ready = (await (await fetch(`${t.baseUrl}/readyz`)).json()) as { checks: { jobStore: unknown } };
     expect(ready.checks.jobStore).toEqual({ status: 'ok' });
 
     const runs: string[] = [];

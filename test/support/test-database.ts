@@ -33,7 +33,9 @@ async function cloneTemplate(): Promise<TestDatabase> {
   });
   return {
     url: withDatabase(testServerUrl(), name),
-    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    drop: async () => {
+      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
   };
 }
 
