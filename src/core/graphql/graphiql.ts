@@ -17,6 +17,7 @@ export const GRAPHIQL_ASSET_PREFIX = '/graphiql/assets/';
 
 export function registerGraphiQLAssets(app: FastifyInstance): void {
   const cache = new Map<string, Buffer>();
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
   app.get<{ Params: { name: string } }>(`${GRAPHIQL_ASSET_PREFIX}:name`, async (request, reply) => {
     const asset = ASSETS[request.params.name];
     if (!asset) return reply.code(404).send({ error: 'NOT_FOUND', message: 'No such asset' });
