@@ -1,0 +1,105 @@
+import type { SeededRandom } from './sandbox-random';
+
+/** Which API calls a fault applies to; every given field must match. */
+export type FaultMatch = {
+  method?: string;
+  /** A route pattern as registered, e.g. `/api/v1/users/invite` or `/api/v1/chats/:chat_id/messages`. */
+  route?: string;
+  accountId?: string;
+};
+
+type Frequency = {
+  /** Affect only this many matching calls, then the rule is spent. */
+  times?: number;
+  /** Probability (0..1) that a matching call is affected, rolled on the seeded fault stream. */
+  rate?: number;
+};
+
+export type HttpFault =
+  /** 429 errors/too_many_requests. */
+  | { kind: 'rate_limited' }
+  /** 500 errors/unexpected_error. */
+  | { kind: 'server_error' }
+  /** 503 errors/service_unavailable. */
+  | { kind: 'unavailable' }
+  /** 401 errors/disconnected_account for this call only (see setAccountStatus for a lasting one). */
+  | { kind: 'disconnected' }
+  /** Any Unipile error body. */
+  | { kind: 'error'; status: number; type: string; title?: string; detail?: string }
+  /** Waits, then handles the call normally. */
+  | { kind: 'slow'; delayMs: number }
+  /** Handles the call (its effect happens) but never answers: the client has to time out. */
+  | { kind: 'timeout' };
+
+export type WebhookFault =
+  /** The delivery is sent twice. */
+  | { kind: 'webhook_duplicate' }
+  /** The delivery is held back and sent after the next one to the same webhook. */
+  | { kind: 'webhook_reorder' };
+
+export type HttpFaultRule = HttpFault & Frequency & { match?: FaultMatch };
+export type WebhookFaultRule = WebhookFault & Frequency & { match?: { event?: string; webhookId?: string } };
+export type FaultRule = HttpFaultRule | WebhookFaultRule;
+export type ActiveFault = FaultRule & { id: number; hits: number };
+
+export type HttpCall = { method: string; route: string; accountId?: string };
+
+const isWebhookRule = (rule: FaultRule): rule is WebhookFaultRule =>
+  rule.kind === 'webhook_duplicate' || rule.kind === 'webhook_reorder';
+
+/** Fault rules, first match wins. Rates roll on their own seeded stream, so runs repeat. */
+export class SandboxFaults {
+  private rules: ActiveFault[] = [];
+  private seq = 0;
+
+  constructor(private readonly rng: SeededRandom) {}
+
+  add(rule: FaultRule): number {
+    const id = ++this.seq;
+    this.rules.push({ ...rule, id, hits: 0 });
+    return id;
+  }
+
+  remove(id: number): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.id !== id);
+    return this.rules.length < before;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  list(): ActiveFault[] {
+    return this.rules.map((r) => ({ ...r }));
+  }
+
+  forCall(call: HttpCall): HttpFault | null {
+    const rule = this.take(
+      (r): r is ActiveFault & HttpFaultRule =>
+        !isWebhookRule(r) &&
+        (!r.match?.method || r.match.method.toUpperCase() === call.method) &&
+        (!r.match?.route || r.match.route === call.route) &&
+        (!r.match?.accountId || r.match.accountId === call.accountId),
+    );
+    return rule;
+  }
+
+  forDelivery(event: string, webhookId: string): WebhookFault | null {
+    return this.take(
+      (r): r is ActiveFault & WebhookFaultRule =>
+        isWebhookRule(r) && (!r.match?.event || r.match.event === event) && (!r.match?.webhookId || r.match.webhookId === webhookId),
+    );
+  }
+
+  private take<R extends ActiveFault>(matches: (rule: ActiveFault) => rule is R): R | null {
+    for (const rule of this.rules) {
+      if (!matches(rule)) continue;
+      if (rule.rate !== undefined && !this.rng.chance(rule.rate)) continue;
+      rule.hits++;
+      if (rule.times !== undefined && rule.hits >= rule.times) this.remove(rule.id);
+      return rule;
+    }
+    return null;
+  }
+}
