@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/core/db/data-source';
-import { TEMPLATE_DATABASE, testServerUrl, withDatabase } from './test-env';
+import { DATABASE_PREFIX, templateDatabase, testServerUrl, withDatabase } from './test-env';
 
 /**
  * Runs once before all test files. With a reachable Postgres (TEST_DATABASE_URL, default the local
@@ -20,18 +20,19 @@ export default async function globalSetup(): Promise<void> {
     process.stdout.write(`\n[tests] Postgres at ${redact(url)} unreachable (${(error as Error).message}): using embedded PGlite per test file\n`);
     return;
   }
+  process.env.OUTREACH_TEST_RUN_ID = String(process.pid);
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+    await dropDatabasesOfDeadRuns(admin);
+    await admin.query(`CREATE DATABASE ${templateDatabase()}`);
   } finally {
     await admin.end();
   }
-  const template = createDataSource(withDatabase(url, TEMPLATE_DATABASE), { poolSize: 1 });
+  const template = createDataSource(withDatabase(url, templateDatabase()), { poolSize: 1 });
   await template.initialize();
   await template.runMigrations({ transaction: 'each' });
   await template.destroy();
   process.env.OUTREACH_TEST_DB_MODE = 'server';
-  process.stdout.write(`\n[tests] using Postgres at ${redact(url)} (one migrated clone of ${TEMPLATE_DATABASE} per test file)\n`);
+  process.stdout.write(`\n[tests] using Postgres at ${redact(url)} (one migrated clone of ${templateDatabase()} per test file)\n`);
 }
 
 function redact(url: string): string {
@@ -57,5 +58,25 @@ async function announceMongo(): Promise<void> {
     process.stdout.write(`\n[tests] MongoDB at ${redact(url)} unreachable (${(error as Error).message}): its tests are skipped\n`);
   } finally {
     await client.close();
+  }
+}
+
+// Databases left by runs that crashed (their process is gone).
+async function dropDatabasesOfDeadRuns(admin: Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+    `${DATABASE_PREFIX}%`,
+  ]);
+  for (const { datname } of rows) {
+    const pid = Number(/^outreach_test_(\d+)_/.exec(datname)?.[1]);
+    if (!pid || !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

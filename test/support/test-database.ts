@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/core/db/data-source';
 import { startEmbeddedPostgres } from '../../src/core/db/embedded-postgres';
-import { TEMPLATE_DATABASE, testDbMode, testServerUrl, withDatabase } from './test-env';
+import { runDatabasePrefix, templateDatabase, testDbMode, testServerUrl, withDatabase } from './test-env';
 
 export type TestDatabase = { url: string; drop(): Promise<void> };
 
@@ -18,12 +18,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 async function cloneTemplate(): Promise<TestDatabase> {
-  const name = `outreach_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `${runDatabasePrefix()}${randomBytes(4).toString('hex')}`;
   await withAdmin(async (admin) => {
     // Two clones of one template at the same instant can collide ("being accessed by other users").
     for (let attempt = 1; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
         return;
       } catch (error) {
         if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;

@@ -1,7 +1,16 @@
 // Where the integration tests' Postgres is. global-setup decides once and passes it on in the
 // environment (Jest workers inherit the parent's process.env).
 export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-export const TEMPLATE_DATABASE = 'outreach_test_template';
+
+// Databases of one Jest run are named outreach_test_<pid of the run>_…, so concurrent runs on one
+// server never touch each other's databases.
+export const DATABASE_PREFIX = 'outreach_test_';
+
+export function runDatabasePrefix(): string {
+  return `${DATABASE_PREFIX}${process.env.OUTREACH_TEST_RUN_ID ?? process.pid}_`;
+}
+
+export const templateDatabase = (): string => `${runDatabasePrefix()}template`;
 
 export type TestDbMode = 'server' | 'embedded';
 
