@@ -7,11 +7,24 @@ import { startEmbeddedPostgres } from './core/db/embedded-postgres';
 import { runPendingMigrations } from './core/db/migrate';
 import { ResolverContainer } from './core/graphql/container';
 import { mountGraphQL } from './core/graphql/graphql-server';
+import { RequestLoaders } from './core/graphql/loaders';
 import { buildApiSchema } from './core/graphql/schema';
 import { registerHealthRoutes } from './core/http/health.routes';
 import { createHttpServer } from './core/http/http-server';
 import { createJobQueue, pingJobStore, type JobStore } from './core/jobs/job-queue';
 import { createLogger, type Logger } from './core/logger';
+import { AccountResolver } from './modules/accounts/account.resolver';
+import { AccountService } from './modules/accounts/account.service';
+import { CampaignResolver } from './modules/campaigns/campaign.resolver';
+import { CampaignService } from './modules/campaigns/campaign.service';
+import { DoNotContactResolver } from './modules/leads/do-not-contact.resolver';
+import { DoNotContactService } from './modules/leads/do-not-contact.service';
+import { LeadImportService } from './modules/leads/lead-import.service';
+import { LeadResolver } from './modules/leads/lead.resolver';
+import { LeadService } from './modules/leads/lead.service';
+import { startUnipileSandbox, type UnipileSandbox } from './modules/unipile/sandbox/sandbox';
+import type { SandboxOptions } from './modules/unipile/sandbox/sandbox-options';
+import { UnipileClient } from './modules/unipile/unipile.client';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { AuthService } from './modules/auth/auth.service';
 import { ensureFirstAdmin } from './modules/auth/first-admin';
@@ -27,6 +40,8 @@ export type AppOptions = {
   jobs?: { processEveryMs?: number; lockLifetimeMs?: number };
   /** Where the first-admin banner goes (stdout by default). */
   print?: (text: string) => void;
+  /** Overrides for the built-in sandbox (tests: a VirtualClock, faults, probabilities). */
+  sandbox?: SandboxOptions;
 };
 
 export type App = {
@@ -35,6 +50,9 @@ export type App = {
   dataSource: DataSource;
   jobs: Agenda;
   log: Logger;
+  unipile: UnipileClient;
+  /** The built-in fake Unipile, when no UNIPILE_DSN is configured. */
+  sandbox?: UnipileSandbox;
   /** Graceful: drains HTTP and WebSocket, lets running jobs finish, closes the database. Idempotent. */
   stop(): Promise<void>;
 };
@@ -80,9 +98,17 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     cleanups.push(() => jobs.drain({ timeout: 10_000 }));
     log.info({ jobStore: store.kind }, 'job queue connected');
 
+    const { unipile, sandbox } = await connectUnipile(config, clock, opts, log);
+    if (sandbox) cleanups.push(() => sandbox.stop());
+
     const tokens = new TokenService({ secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer, expiresIn: config.auth.jwtExpiresIn });
     const auth = new AuthService(dataSource, tokens, clock);
     await ensureFirstAdmin(auth, config.auth.admin, log, opts.print);
+    const accounts = new AccountService(dataSource, unipile, clock);
+    const campaigns = new CampaignService(dataSource, clock);
+    const leads = new LeadService(dataSource, clock);
+    const leadImports = new LeadImportService(dataSource, campaigns, clock);
+    const doNotContact = new DoNotContactService(dataSource, clock);
 
     if (role !== 'api') {
       await jobs.start();
@@ -96,7 +122,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         database: () => dataSource.query('SELECT 1'),
         jobStore: () => pingJobStore(jobs),
       });
-      const container = new ResolverContainer([new AuthResolver(auth), new HeartbeatResolver()]);
+      const container = new ResolverContainer([
+        new AuthResolver(auth),
+        new HeartbeatResolver(),
+        new AccountResolver(accounts),
+        new CampaignResolver(campaigns),
+        new LeadResolver(leads, leadImports, campaigns, accounts),
+        new DoNotContactResolver(doNotContact),
+      ]);
       const graphql = await mountGraphQL(http, {
         schema: await buildApiSchema(),
         log,
@@ -106,6 +139,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
           requestId,
           log: log.child({ requestId }),
           container,
+          loaders: new RequestLoaders(),
         }),
       });
       cleanups.push(async () => {
@@ -120,9 +154,42 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     }
 
     let stopping: Promise<void> | undefined;
-    return { url, dataSource, jobs, log, stop: () => (stopping ??= stopAll()) };
+    return { url, dataSource, jobs, log, unipile, sandbox, stop: () => (stopping ??= stopAll()) };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** The real Unipile when configured; otherwise the built-in sandbox, started on a local port. */
+async function connectUnipile(
+  config: Config,
+  clock: Clock,
+  opts: AppOptions,
+  log: Logger,
+): Promise<{ unipile: UnipileClient; sandbox?: UnipileSandbox }> {
+  if (config.unipile) {
+    log.info({ dsn: config.unipile.dsn }, 'using Unipile');
+    return { unipile: new UnipileClient({ dsn: config.unipile.dsn, apiKey: config.unipile.apiKey, logger: log }) };
+  }
+  const { seed, port, adminKey, accounts, profiles, initialRelations, acceptProbability, replyProbability } = config.sandbox;
+  const sandbox = await startUnipileSandbox({
+    seed,
+    port,
+    adminKey,
+    accounts,
+    profiles,
+    initialRelations,
+    acceptance: { probability: acceptProbability },
+    reply: { probability: replyProbability },
+    clock,
+    logger: log,
+    ...opts.sandbox,
+  });
+  log.info({ url: sandbox.url }, 'UNIPILE_DSN is not set: using the built-in Unipile sandbox (a simulated LinkedIn)');
+  // The admin key is a credential: shown on the console, never in the JSON log.
+  (opts.print ?? ((text: string) => process.stdout.write(text)))(
+    `\n  Unipile sandbox: ${sandbox.url} (inspect it under /_sandbox/* with header x-sandbox-admin-key: ${sandbox.adminKey})\n\n`,
+  );
+  return { unipile: new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey, logger: log }), sandbox };
 }

@@ -16,6 +16,17 @@ const duration = z
   .string()
   .regex(/^\d+\s*(s|m|h|d)$/, 'must be a duration such as 900s, 15m, 12h or 7d');
 
+const intBetween = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be a whole number from ${min} to ${max}`)
+    .max(max, `must be a whole number from ${min} to ${max}`);
+const probability = z.coerce
+  .number({ error: 'must be a probability from 0 to 1' })
+  .min(0, 'must be a probability from 0 to 1')
+  .max(1, 'must be a probability from 0 to 1');
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const PORT_ERROR = 'must be a port number from 0 to 65535';
 
@@ -40,6 +51,14 @@ const envSchema = z.object({
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
     UNIPILE_DSN: optionalUrl(/^https?$/, 'must be an https:// URL such as https://api1.unipile.com:13111'),
     UNIPILE_API_KEY: optionalString,
+    SANDBOX_SEED: z.string().min(1).default('sandbox'),
+    SANDBOX_PORT: z.coerce.number({ error: PORT_ERROR }).int(PORT_ERROR).min(0, PORT_ERROR).max(65535, PORT_ERROR).default(0),
+    SANDBOX_ADMIN_KEY: optionalString,
+    SANDBOX_ACCOUNTS: intBetween(1, 50).default(3),
+    SANDBOX_PROFILES: intBetween(1, 1_000_000).default(500),
+    SANDBOX_INITIAL_RELATIONS: intBetween(0, 10_000).default(25),
+    SANDBOX_ACCEPT_PROBABILITY: probability.default(0.35),
+    SANDBOX_REPLY_PROBABILITY: probability.default(0.2),
   });
 
 // Rules across variables, checked on the raw environment so they are reported alongside
@@ -89,6 +108,16 @@ export function loadConfig(env: Env) {
       admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     },
     unipile: e.UNIPILE_DSN && e.UNIPILE_API_KEY ? { dsn: e.UNIPILE_DSN, apiKey: e.UNIPILE_API_KEY } : undefined,
+    sandbox: {
+      seed: e.SANDBOX_SEED,
+      port: e.SANDBOX_PORT,
+      adminKey: e.SANDBOX_ADMIN_KEY,
+      accounts: e.SANDBOX_ACCOUNTS,
+      profiles: e.SANDBOX_PROFILES,
+      initialRelations: e.SANDBOX_INITIAL_RELATIONS,
+      acceptProbability: e.SANDBOX_ACCEPT_PROBABILITY,
+      replyProbability: e.SANDBOX_REPLY_PROBABILITY,
+    },
   };
   return deepFreeze(config);
 }

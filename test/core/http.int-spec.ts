@@ -67,7 +67,7 @@ describe('HTTP surface', () => {
     const res = await fetch(t.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(2 * 1024 * 1024) } }),
+      body: JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(17 * 1024 * 1024) } }),
     });
     expect(res.status).toBe(413);
   });

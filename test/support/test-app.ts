@@ -36,7 +36,7 @@ export async function startTestApp(env: Env = {}, opts: AppOptions = {}): Promis
   });
   // A short lock lifetime: Agenda keeps a lockLifetime/2 timer per executed job, which would
   // otherwise hold Jest open after the last test.
-  const app = await startApp(config, { jobs: { processEveryMs: 200, lockLifetimeMs: 1_500 }, ...opts });
+  const app = await startApp(config, { jobs: { processEveryMs: 200, lockLifetimeMs: 1_500 }, print: () => undefined, ...opts });
   const baseUrl = app.url!;
   return {
     app,

@@ -1,13 +1,24 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AccountResolver } from '../../modules/accounts/account.resolver';
 import { AuthResolver } from '../../modules/auth/auth.resolver';
+import { CampaignResolver } from '../../modules/campaigns/campaign.resolver';
+import { DoNotContactResolver } from '../../modules/leads/do-not-contact.resolver';
+import { LeadResolver } from '../../modules/leads/lead.resolver';
 import { HeartbeatResolver } from '../../modules/system/heartbeat.resolver';
 import { authChecker } from './auth-checker';
 import { type AppPubSub, createAppPubSub } from '../pubsub/pubsub';
 import type { GraphQLContext } from './context';
 
 // Every resolver class of the API; app.ts registers one instance of each in the container.
-export const RESOLVERS = [AuthResolver, HeartbeatResolver] as const;
+export const RESOLVERS = [
+  AuthResolver,
+  HeartbeatResolver,
+  AccountResolver,
+  CampaignResolver,
+  LeadResolver,
+  DoNotContactResolver,
+] as const;
 
 export function buildApiSchema(pubSub: AppPubSub = createAppPubSub()): Promise<GraphQLSchema> {
   return buildSchema({
