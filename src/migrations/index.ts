@@ -1,5 +1,5 @@
 import { InitAuth1795613984201 } from './1795613984201-InitAuth';
-import { CampaignDomain1795615013307 } from './1795615013307-CampaignDomain';
+import { CampaignDomain1795615079270 } from './1795615079270-CampaignDomain';
 
 // Every migration class in order, listed explicitly so ts-node, dist/ and Jest run the same set.
-export const MIGRATIONS: Function[] = [InitAuth1795613984201, CampaignDomain1795615013307];
+export const MIGRATIONS: Function[] = [InitAuth1795613984201, CampaignDomain1795615079270];

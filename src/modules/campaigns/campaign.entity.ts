@@ -57,7 +57,8 @@ export class Campaign {
   activatedAt!: Date | null;
 
   @Field()
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  // Millisecond precision, like JavaScript dates, so (created_at, id) cursors are exact.
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 
   @Field()

@@ -44,7 +44,7 @@ export type TemplateValues = Record<string, string | null | undefined>;
 /** Renders a validated template; throws MissingTemplateValueError when a value and its fallback are both missing. */
 export function renderTemplate(template: string, values: TemplateValues): string {
   return template.replace(PLACEHOLDER, (_m, name: string, fallback?: string) => {
-    const value = values[name]?.trim();
+    const value = Object.hasOwn(values, name) ? values[name]?.trim() : undefined;
     if (value) return value;
     if (fallback !== undefined) return fallback.trim();
     throw new MissingTemplateValueError(name);

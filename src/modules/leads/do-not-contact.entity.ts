@@ -40,6 +40,7 @@ export class DoNotContact {
   source!: string;
 
   @Field()
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  // Millisecond precision, like JavaScript dates, so (created_at, id) cursors are exact.
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 }

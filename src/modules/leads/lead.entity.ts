@@ -128,7 +128,8 @@ export class Lead {
   lastStepBeforeReply!: number | null;
 
   @Field()
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  // Millisecond precision, like JavaScript dates, so (created_at, id) cursors are exact.
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 
   @Field()
