@@ -12,6 +12,7 @@ import { buildApiSchema } from './core/graphql/schema';
 import { registerHealthRoutes } from './core/http/health.routes';
 import { createHttpServer } from './core/http/http-server';
 import { createJobQueue, pingJobStore, type JobStore } from './core/jobs/job-queue';
+import { registerJobs } from './core/jobs/register-jobs';
 import { createLogger, type Logger } from './core/logger';
 import { AccountResolver } from './modules/accounts/account.resolver';
 import { AccountService } from './modules/accounts/account.service';
@@ -21,10 +22,16 @@ import { DoNotContactResolver } from './modules/leads/do-not-contact.resolver';
 import { DoNotContactService } from './modules/leads/do-not-contact.service';
 import { LeadImportService } from './modules/leads/lead-import.service';
 import { LeadResolver } from './modules/leads/lead.resolver';
+import { LeadProgressService } from './modules/leads/lead-progress.service';
 import { LeadService } from './modules/leads/lead.service';
 import { startUnipileSandbox, type UnipileSandbox } from './modules/unipile/sandbox/sandbox';
 import type { SandboxOptions } from './modules/unipile/sandbox/sandbox-options';
 import { UnipileClient } from './modules/unipile/unipile.client';
+import { DEFAULT_ENGINE_SETTINGS, type EngineSettings, type ExecutionScheduler } from './modules/outreach/engine-settings';
+import { SCAN_JOB } from './modules/outreach/jobs/outreach.jobs';
+import { createOutreachEngine, type OutreachEngine } from './modules/outreach/outreach-engine';
+import { SchedulerStatusService } from './modules/outreach/scheduler-status.service';
+import { SchedulerResolver } from './modules/outreach/scheduler.resolver';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { AuthService } from './modules/auth/auth.service';
 import { ensureFirstAdmin } from './modules/auth/first-admin';
@@ -42,6 +49,12 @@ export type AppOptions = {
   print?: (text: string) => void;
   /** Overrides for the built-in sandbox (tests: a VirtualClock, faults, probabilities). */
   sandbox?: SandboxOptions;
+  /** Engine tunables over the configured ones (tests: no jitter, short leases). */
+  engine?: Partial<EngineSettings>;
+  /** Where step executions are scheduled (default: Agenda jobs); simulations drive them themselves. */
+  executionScheduler?: ExecutionScheduler;
+  /** Randomness of pacing jitter (default Math.random); seeded in simulations. */
+  random?: () => number;
 };
 
 export type App = {
@@ -53,6 +66,8 @@ export type App = {
   unipile: UnipileClient;
   /** The built-in fake Unipile, when no UNIPILE_DSN is configured. */
   sandbox?: UnipileSandbox;
+  engine: OutreachEngine;
+  leadProgress: LeadProgressService;
   /** Graceful: drains HTTP and WebSocket, lets running jobs finish, closes the database. Idempotent. */
   stop(): Promise<void>;
 };
@@ -93,9 +108,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const store: JobStore = config.jobs.mongoUrl
       ? { kind: 'mongodb', url: config.jobs.mongoUrl }
       : { kind: 'postgres', url: databaseUrl, embedded: !config.db.url };
-    const jobs = createJobQueue({ store, ...opts.jobs });
+    const jobQueue = createJobQueue({ store, ...opts.jobs });
+    const jobs = jobQueue.agenda;
     await jobs.ready;
-    cleanups.push(() => jobs.drain({ timeout: 10_000 }));
+    cleanups.push(() => jobQueue.close());
+    const workerRunning = role !== 'api';
     log.info({ jobStore: store.kind }, 'job queue connected');
 
     const { unipile, sandbox } = await connectUnipile(config, clock, opts, log);
@@ -104,15 +121,28 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const tokens = new TokenService({ secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer, expiresIn: config.auth.jwtExpiresIn });
     const auth = new AuthService(dataSource, tokens, clock);
     await ensureFirstAdmin(auth, config.auth.admin, log, opts.print);
+    const engine = createOutreachEngine({
+      dataSource,
+      clock,
+      settings: { ...DEFAULT_ENGINE_SETTINGS, ...config.engine, ...opts.engine },
+      unipile,
+      agenda: jobs,
+      log,
+      executionScheduler: opts.executionScheduler,
+      random: opts.random,
+    });
+    registerJobs(jobs, engine.jobs);
     const accounts = new AccountService(dataSource, unipile, clock);
-    const campaigns = new CampaignService(dataSource, clock);
+    const campaigns = new CampaignService(dataSource, clock, engine.wake);
     const leads = new LeadService(dataSource, clock);
-    const leadImports = new LeadImportService(dataSource, campaigns, clock);
+    const leadImports = new LeadImportService(dataSource, campaigns, clock, engine.wake);
     const doNotContact = new DoNotContactService(dataSource, clock);
+    const leadProgress = new LeadProgressService(dataSource, clock);
 
-    if (role !== 'api') {
-      await jobs.start();
-      log.info('job worker started');
+    if (workerRunning) {
+      await jobQueue.start();
+      await jobs.every(config.engine.scanIntervalMs, SCAN_JOB);
+      log.info({ scanEveryMs: config.engine.scanIntervalMs }, 'job worker started');
     }
 
     let url: string | undefined;
@@ -129,6 +159,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         new CampaignResolver(campaigns),
         new LeadResolver(leads, leadImports, campaigns, accounts),
         new DoNotContactResolver(doNotContact),
+        new SchedulerResolver(
+          new SchedulerStatusService(dataSource, engine.scheduler, jobs, { role, workerRunning, jobStore: store.kind }),
+        ),
       ]);
       const graphql = await mountGraphQL(http, {
         schema: await buildApiSchema(),
@@ -154,7 +187,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     }
 
     let stopping: Promise<void> | undefined;
-    return { url, dataSource, jobs, log, unipile, sandbox, stop: () => (stopping ??= stopAll()) };
+    return { url, dataSource, jobs, log, unipile, sandbox, engine, leadProgress, stop: () => (stopping ??= stopAll()) };
   } catch (error) {
     await stopAll();
     throw error;
@@ -170,7 +203,9 @@ async function connectUnipile(
 ): Promise<{ unipile: UnipileClient; sandbox?: UnipileSandbox }> {
   if (config.unipile) {
     log.info({ dsn: config.unipile.dsn }, 'using Unipile');
-    return { unipile: new UnipileClient({ dsn: config.unipile.dsn, apiKey: config.unipile.apiKey, logger: log }) };
+    return {
+      unipile: new UnipileClient({ dsn: config.unipile.dsn, apiKey: config.unipile.apiKey, timeoutMs: config.unipileTimeoutMs, logger: log }),
+    };
   }
   const { seed, port, adminKey, accounts, profiles, initialRelations, acceptProbability, replyProbability } = config.sandbox;
   const sandbox = await startUnipileSandbox({
@@ -191,5 +226,5 @@ async function connectUnipile(
   (opts.print ?? ((text: string) => process.stdout.write(text)))(
     `\n  Unipile sandbox: ${sandbox.url} (inspect it under /_sandbox/* with header x-sandbox-admin-key: ${sandbox.adminKey})\n\n`,
   );
-  return { unipile: new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey, logger: log }), sandbox };
+  return { unipile: new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey, timeoutMs: config.unipileTimeoutMs, logger: log }), sandbox };
 }

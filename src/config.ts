@@ -15,6 +15,11 @@ const optionalUrl = (protocol: RegExp, error: string) =>
 const duration = z
   .string()
   .regex(/^\d+\s*(s|m|h|d)$/, 'must be a duration such as 900s, 15m, 12h or 7d');
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const durationMs = (value: string): number => {
+  const [, amount, unit] = /^(\d+)\s*(s|m|h|d)$/.exec(value)!;
+  return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+};
 
 const intBetween = (min: number, max: number) =>
   z.coerce
@@ -51,6 +56,12 @@ const envSchema = z.object({
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
     UNIPILE_DSN: optionalUrl(/^https?$/, 'must be an https:// URL such as https://api1.unipile.com:13111'),
     UNIPILE_API_KEY: optionalString,
+    UNIPILE_TIMEOUT: duration.default('30s'),
+    SCAN_INTERVAL: duration.default('5m'),
+    MIN_ACTION_GAP: duration.default('90s'),
+    ACTION_JITTER: duration.default('120s'),
+    RATE_LIMIT_COOLDOWN: duration.default('4h'),
+    SEND_LEASE: duration.default('2m'),
     SANDBOX_SEED: z.string().min(1).default('sandbox'),
     SANDBOX_PORT: z.coerce.number({ error: PORT_ERROR }).int(PORT_ERROR).min(0, PORT_ERROR).max(65535, PORT_ERROR).default(0),
     SANDBOX_ADMIN_KEY: optionalString,
@@ -108,6 +119,14 @@ export function loadConfig(env: Env) {
       admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
     },
     unipile: e.UNIPILE_DSN && e.UNIPILE_API_KEY ? { dsn: e.UNIPILE_DSN, apiKey: e.UNIPILE_API_KEY } : undefined,
+    unipileTimeoutMs: durationMs(e.UNIPILE_TIMEOUT),
+    engine: {
+      scanIntervalMs: durationMs(e.SCAN_INTERVAL),
+      minGapMs: durationMs(e.MIN_ACTION_GAP),
+      jitterMs: durationMs(e.ACTION_JITTER),
+      cooldownMs: durationMs(e.RATE_LIMIT_COOLDOWN),
+      leaseMs: durationMs(e.SEND_LEASE),
+    },
     sandbox: {
       seed: e.SANDBOX_SEED,
       port: e.SANDBOX_PORT,

@@ -9,7 +9,7 @@ if (mongoUrl) stores.push(['mongodb', { MONGODB_URL: mongoUrl }]);
 describe.each(stores)('job store on %s', (_name, env) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(env);
+    t = await startTestApp(env, { role: 'all' });
   });
   afterAll(() => t.stop());
 

@@ -18,7 +18,11 @@ export type TestApp = {
   stop(): Promise<void>;
 };
 
-/** The whole service on a random port, on a fresh migrated database of its own. */
+/**
+ * The whole service on a random port, on a fresh migrated database of its own. It runs as the
+ * `api` role unless told otherwise: no job runs behind a test's back (engine tests drive the
+ * engine's services on a virtual clock; job tests ask for `role: 'all'`).
+ */
 export async function startTestApp(env: Env = {}, opts: AppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'outreach-data-'));
@@ -36,7 +40,7 @@ export async function startTestApp(env: Env = {}, opts: AppOptions = {}): Promis
   });
   // A short lock lifetime: Agenda keeps a lockLifetime/2 timer per executed job, which would
   // otherwise hold Jest open after the last test.
-  const app = await startApp(config, { jobs: { processEveryMs: 200, lockLifetimeMs: 1_500 }, print: () => undefined, ...opts });
+  const app = await startApp(config, { role: 'api', jobs: { processEveryMs: 200, lockLifetimeMs: 1_500 }, print: () => undefined, ...opts });
   const baseUrl = app.url!;
   return {
     app,

@@ -5,6 +5,7 @@ import { AuthResolver } from '../../modules/auth/auth.resolver';
 import { CampaignResolver } from '../../modules/campaigns/campaign.resolver';
 import { DoNotContactResolver } from '../../modules/leads/do-not-contact.resolver';
 import { LeadResolver } from '../../modules/leads/lead.resolver';
+import { SchedulerResolver } from '../../modules/outreach/scheduler.resolver';
 import { HeartbeatResolver } from '../../modules/system/heartbeat.resolver';
 import { authChecker } from './auth-checker';
 import { type AppPubSub, createAppPubSub } from '../pubsub/pubsub';
@@ -18,6 +19,7 @@ export const RESOLVERS = [
   CampaignResolver,
   LeadResolver,
   DoNotContactResolver,
+  SchedulerResolver,
 ] as const;
 
 export function buildApiSchema(pubSub: AppPubSub = createAppPubSub()): Promise<GraphQLSchema> {

@@ -125,6 +125,10 @@ export class LinkedInAccount {
     return formatMinuteOfDay(this.workEndMinute);
   }
 
+  @Field(() => Date, { nullable: true, description: 'When the engine can next send from this account (null: nothing it may send today)' })
+  @Column({ name: 'next_slot_at', type: 'timestamptz', nullable: true })
+  nextSlotAt!: Date | null;
+
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

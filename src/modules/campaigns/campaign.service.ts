@@ -25,6 +25,8 @@ export class CampaignService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    /** Called after changes that may make work due (activation), so the engine scans soon. */
+    private readonly onNewWork: () => void = () => undefined,
   ) {}
 
   async list(viewer: Viewer, args: CampaignsArgs): Promise<Page<Campaign>> {
@@ -123,7 +125,7 @@ export class CampaignService {
    * ACTIVE has no lead due).
    */
   async setStatus(viewer: Viewer, id: string, status: CampaignStatus): Promise<Campaign> {
-    return this.dataSource.transaction(async (em) => {
+    const campaign = await this.dataSource.transaction(async (em) => {
       const campaign = await this.lock(em, viewer, id);
       if (campaign.status === status) return campaign;
       if (!canTransition(campaign.status, status)) {
@@ -148,6 +150,8 @@ export class CampaignService {
       await rescheduleLeads(em, campaign.id);
       return campaign;
     });
+    if (campaign.status === CampaignStatus.ACTIVE) this.onNewWork();
+    return campaign;
   }
 
   /**

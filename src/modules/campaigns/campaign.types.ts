@@ -49,7 +49,7 @@ export class CreateCampaignInput {
   @ArrayMaxSize(50)
   customFields?: string[] | null;
 
-  @Field(() => [SequenceStepInput], { nullable: true, description: 'Default: invite, then messages after 3, 6 and 9 days' })
+  @Field(() => [SequenceStepInput], { nullable: true, description: 'Default: invite, then messages 3, 6 and 9 days after the previous step' })
   @IsOptional()
   @ValidateNested({ each: true })
   steps?: SequenceStepInput[] | null;

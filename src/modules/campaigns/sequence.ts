@@ -13,7 +13,7 @@ export type StepDefinition = {
   acceptTimeoutDays: number | null;
 };
 
-/** The seed plan's sequence: invite now, then three follow-ups 3, 6 and 9 days apart. */
+/** The seed plan's sequence: invite now, then follow-ups 3, 6 and 9 days after the previous step. */
 export const DEFAULT_SEQUENCE: readonly StepDefinition[] = [
   { kind: StepKind.INVITE, delayMinutes: 0, template: null, acceptTimeoutDays: null },
   {

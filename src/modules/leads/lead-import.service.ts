@@ -26,6 +26,8 @@ export class LeadImportService {
     private readonly dataSource: DataSource,
     private readonly campaigns: CampaignService,
     private readonly clock: Clock,
+    /** Called after leads were created, so the engine scans soon. */
+    private readonly onNewWork: () => void = () => undefined,
   ) {}
 
   addLeads(viewer: Viewer, campaignId: string, leads: RawLead[]): Promise<ImportLeadsResult> {
@@ -103,6 +105,7 @@ export class LeadImportService {
     });
 
     results.sort((a, b) => a.row - b.row);
+    if (results.some((r) => r.outcome === ImportOutcome.CREATED)) this.onNewWork();
     const count = (outcome: ImportOutcome) => results.filter((r) => r.outcome === outcome).length;
     return Object.assign(new ImportLeadsResult(), {
       created: count(ImportOutcome.CREATED),

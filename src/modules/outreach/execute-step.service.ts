@@ -1,0 +1,154 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Clock } from '../../core/clock';
+import type { Logger } from '../../core/logger';
+import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { Campaign, CampaignStatus } from '../campaigns/campaign.entity';
+import { SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
+import { MissingTemplateValueError, leadTemplateValues, renderTemplate } from '../campaigns/template';
+import { INVITE_NOTE_MAX_LENGTH } from '../campaigns/sequence';
+import { EventSource } from '../leads/lead-event-type';
+import { isActiveLeadStatus } from '../leads/lead-status';
+import { excludeActiveLeads } from '../leads/lead-transitions';
+import { Lead } from '../leads/lead.entity';
+import { UnipileError } from '../unipile/unipile.errors';
+import type { ActionKind } from './caps';
+import type { EngineSettings, ExecutionScheduler } from './engine-settings';
+import { type SendOutcome, StepSender } from './step-sender';
+import { ExecutionState, StepExecution } from './step-execution.entity';
+import { StepOutcomes } from './step-outcomes';
+import { reserveSlot } from './rate-ledger';
+import { currentOrNextWindow, isInsideWindow, localDay } from './working-window';
+
+export type Attempt = {
+  execution: StepExecution;
+  lead: Lead;
+  account: LinkedInAccount;
+  step: SequenceStep;
+  text: string | null;
+  /** A previous attempt may have gone through: ask Unipile before sending. */
+  reconcile: boolean;
+};
+
+export type ExecutionResult = 'sent' | 'recorded' | 'skipped' | 'failed' | 'retrying' | 'noop';
+
+export const kindOf = (step: { kind: StepKind }): ActionKind => (step.kind === StepKind.INVITE ? 'invite' : 'message');
+
+/**
+ * Runs one step execution: checks it may still run, reserves a rate-ledger slot and marks it
+ * `sending` (one transaction), calls Unipile, then records the outcome (another transaction).
+ * A worker that dies between the two leaves `sending` behind; whoever runs the execution after
+ * the lease asks Unipile whether the action happened before sending anything.
+ */
+export class ExecuteStepService {
+  private readonly outcomes: StepOutcomes;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly settings: EngineSettings,
+    private readonly sender: StepSender,
+    scheduler: ExecutionScheduler,
+    private readonly log: Logger,
+    private readonly workerId: string,
+  ) {
+    this.outcomes = new StepOutcomes(dataSource, clock, settings, scheduler);
+  }
+
+  async execute(executionId: string): Promise<ExecutionResult> {
+    const attempt = await this.dataSource.transaction((em) => this.begin(em, executionId));
+    if (typeof attempt === 'string') return attempt;
+    let outcome: SendOutcome | undefined;
+    try {
+      outcome = attempt.reconcile ? await this.sender.findDone(attempt) : undefined;
+      if (outcome) {
+        await this.outcomes.succeeded(attempt, outcome, 'reconciled');
+        return 'recorded';
+      }
+      outcome = await this.sender.send(attempt);
+    } catch (error) {
+      if (!(error instanceof UnipileError)) throw error; // stays `sending`: reconciled after the lease
+      this.log.warn({ executionId, code: error.code, type: error.details?.type }, 'step execution failed at Unipile');
+      return this.outcomes.failed(attempt, error);
+    }
+    await this.outcomes.succeeded(attempt, outcome, 'sent');
+    return 'sent';
+  }
+
+  /** Phase 1: decide whether and how this execution runs; reserve its slot; mark it `sending`. */
+  private async begin(em: EntityManager, executionId: string): Promise<Attempt | ExecutionResult> {
+    const now = this.clock.now();
+    const execution = await em.findOne(StepExecution, { where: { id: executionId }, lock: { mode: 'pessimistic_write' } });
+    if (!execution) return 'noop';
+    const inFlight = execution.state === ExecutionState.SENDING && execution.sendingStartedAt!.getTime() > now.getTime() - this.settings.leaseMs;
+    const finished = [ExecutionState.SENT, ExecutionState.FAILED, ExecutionState.SKIPPED].includes(execution.state);
+    if (finished || inFlight) return 'noop';
+    if (execution.state === ExecutionState.RETRYING && execution.scheduledFor > now) return 'noop';
+
+    const lead = await em.findOne(Lead, { where: { id: execution.leadId }, lock: { mode: 'pessimistic_write' } });
+    const account = await em.findOne(LinkedInAccount, { where: { id: execution.accountId }, lock: { mode: 'pessimistic_write' } });
+    const step = await em.findOne(SequenceStep, {
+      where: { campaignId: execution.campaignId, version: execution.sequenceVersion, stepIndex: execution.stepIndex },
+    });
+    if (!lead || !account || !step) return this.outcomes.skip(em, execution, 'LEAD_OR_STEP_GONE', null);
+
+    // A step already on its way (sending after a crash, or retrying) is finished, not re-decided.
+    if (execution.state !== ExecutionState.SCHEDULED) {
+      Object.assign(execution, { state: ExecutionState.SENDING, attempts: execution.attempts + 1, sendingStartedAt: now, workerId: this.workerId });
+      await em.save(execution);
+      return { execution, lead, account, step, text: this.render(lead, step), reconcile: true };
+    }
+
+    const campaign = await em.findOneByOrFail(Campaign, { id: execution.campaignId });
+    const version = lead.sequenceVersion ?? campaign.sequenceVersion;
+    if (!isActiveLeadStatus(lead.status) || lead.nextStepIndex !== execution.stepIndex || version !== execution.sequenceVersion) {
+      return this.outcomes.skip(em, execution, 'LEAD_MOVED_ON', null);
+    }
+    const [{ paused }]: Array<{ paused: boolean }> = await em.query(`SELECT paused FROM scheduler_state WHERE id = 1`);
+    if (paused) return this.outcomes.skip(em, execution, 'SCHEDULER_PAUSED', lead, now);
+    if (campaign.status !== CampaignStatus.ACTIVE) return this.outcomes.skip(em, execution, `CAMPAIGN_${campaign.status}`, lead, 'reschedule');
+    if (account.status !== AccountStatus.ACTIVE) return this.outcomes.skip(em, execution, `ACCOUNT_${account.status}`, lead, now);
+    if (account.cooldownUntil && account.cooldownUntil > now) return this.outcomes.skip(em, execution, 'COOLDOWN', lead, account.cooldownUntil);
+    const window = currentOrNextWindow(account, now);
+    if (!isInsideWindow(window, now)) return this.outcomes.skip(em, execution, 'OUTSIDE_WORKING_HOURS', lead, window.start);
+    if (await this.isDoNotContact(em, lead)) {
+      await excludeActiveLeads(em, { leadIds: [lead.id] }, 'DO_NOT_CONTACT', now, EventSource.ENGINE);
+      return this.outcomes.skip(em, execution, 'DO_NOT_CONTACT', null);
+    }
+    let text: string | null;
+    try {
+      text = this.render(lead, step);
+    } catch (error) {
+      if (!(error instanceof MissingTemplateValueError)) throw error;
+      return this.outcomes.failLead(em, execution, lead, `MISSING_TEMPLATE_VALUE:${error.variable}`);
+    }
+    if (step.kind === StepKind.INVITE && text && text.length > INVITE_NOTE_MAX_LENGTH) {
+      return this.outcomes.failLead(em, execution, lead, 'INVITE_NOTE_TOO_LONG');
+    }
+    const day = localDay(account.timezone, now);
+    const refusal = await reserveSlot(em, account, kindOf(step), day);
+    if (refusal) return this.outcomes.skip(em, execution, refusal, lead, now);
+    Object.assign(execution, {
+      state: ExecutionState.SENDING,
+      attempts: execution.attempts + 1,
+      ledgerDay: day,
+      sendingStartedAt: now,
+      workerId: this.workerId,
+      lastError: null,
+    });
+    await em.save(execution);
+    return { execution, lead, account, step, text, reconcile: false };
+  }
+
+  private render(lead: Lead, step: SequenceStep): string | null {
+    return step.template ? renderTemplate(step.template, leadTemplateValues(lead)) : null;
+  }
+
+  private async isDoNotContact(em: EntityManager, lead: Lead): Promise<boolean> {
+    const [row]: Array<{ n: number }> = await em.query(
+      `SELECT count(*)::int AS n FROM do_not_contact
+       WHERE workspace_id = $1 AND (public_identifier = $2 OR provider_id = $3)`,
+      [lead.workspaceId, lead.publicIdentifier, lead.providerId],
+    );
+    return row.n > 0;
+  }
+}

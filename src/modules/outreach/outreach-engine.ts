@@ -1,0 +1,52 @@
+import { hostname } from 'node:os';
+import type { Agenda } from 'agenda';
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../../core/clock';
+import type { JobDefinition } from '../../core/jobs/register-jobs';
+import type { Logger } from '../../core/logger';
+import type { UnipileClient } from '../unipile/unipile.client';
+import { UnipileMessenger } from '../unipile/unipile-messenger';
+import type { EngineSettings, ExecutionScheduler } from './engine-settings';
+import { ExecuteStepService } from './execute-step.service';
+import { SCAN_JOB, agendaExecutionScheduler, outreachJobs } from './jobs/outreach.jobs';
+import { ScanService } from './scan.service';
+import { SchedulerService } from './scheduler.service';
+import { StepSender } from './step-sender';
+
+export type OutreachEngine = {
+  scan: ScanService;
+  executor: ExecuteStepService;
+  scheduler: SchedulerService;
+  jobs: JobDefinition[];
+  /** Asks for a scan soon (new leads, an activated campaign, a new connection). */
+  wake(): void;
+};
+
+/** Builds the sequence engine's services; Agenda (or a simulation) only triggers them. */
+export function createOutreachEngine(deps: {
+  dataSource: DataSource;
+  clock: Clock;
+  settings: EngineSettings;
+  unipile: UnipileClient;
+  agenda: Agenda;
+  log: Logger;
+  executionScheduler?: ExecutionScheduler;
+  random?: () => number;
+}): OutreachEngine {
+  const { dataSource, clock, settings, unipile, agenda, log } = deps;
+  const executionScheduler = deps.executionScheduler ?? agendaExecutionScheduler(agenda);
+  const scan = new ScanService(dataSource, clock, settings, executionScheduler, deps.random);
+  const sender = new StepSender(unipile, new UnipileMessenger(unipile));
+  const workerId = `${hostname()}:${process.pid}`;
+  const executor = new ExecuteStepService(dataSource, clock, settings, sender, executionScheduler, log, workerId);
+  const scheduler = new SchedulerService(dataSource, clock, settings, scan, executionScheduler, log);
+  return {
+    scan,
+    executor,
+    scheduler,
+    jobs: outreachJobs(scheduler, executor),
+    wake: () => {
+      agenda.now(SCAN_JOB).catch((error: unknown) => log.warn({ err: error }, 'could not queue a scan'));
+    },
+  };
+}

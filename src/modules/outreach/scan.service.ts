@@ -1,0 +1,259 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Clock } from '../../core/clock';
+import { updateReturning } from '../../core/db/update-returning';
+import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { EventSource, LeadEventType } from '../leads/lead-event-type';
+import { insertLeadEvents, statusChangedEvent } from '../leads/lead-events';
+import { LeadStatus } from '../leads/lead-status';
+import { type ActionKind, dailyCap } from './caps';
+import type { EngineSettings, ExecutionScheduler } from './engine-settings';
+import { usage } from './rate-ledger';
+import { currentOrNextWindow, localDay } from './working-window';
+
+type DueLead = {
+  id: string;
+  workspace_id: string;
+  campaign_id: string;
+  account_id: string;
+  status: LeadStatus;
+  step_index: number;
+  version: number;
+  kind: 'INVITE' | 'MESSAGE';
+};
+
+export type AccountScan = { accountId: string; scheduled: number; deferred: number; exited: number; nextSlotAt: Date | null; reason?: string };
+
+/**
+ * Decides what each sender account does next. Per account, inside its working window and under
+ * its caps, the leads whose next step is due (indexed next_action_at, bounded batches: the cost
+ * follows the due work, not the number of leads) become step executions spread over the rest of
+ * the window. Everything that must wait gets a reason code, recorded once per change.
+ */
+export class ScanService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly settings: EngineSettings,
+    private readonly scheduler: ExecutionScheduler,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async scanAll(): Promise<AccountScan[]> {
+    const accounts: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM linkedin_account ORDER BY id`);
+    const results: AccountScan[] = [];
+    for (const { id } of accounts) {
+      const result = await this.scanAccount(id);
+      if (result) results.push(result);
+    }
+    return results;
+  }
+
+  /** Scans one account; undefined when another worker is scanning it right now. */
+  async scanAccount(accountId: string): Promise<AccountScan | undefined> {
+    const scheduled: Array<{ id: string; scheduled_for: Date }> = [];
+    const result = await this.dataSource.transaction(async (em) => {
+      const account = await em.findOne(LinkedInAccount, {
+        where: { id: accountId },
+        lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
+      });
+      if (!account) return undefined;
+      const scan = await this.plan(em, account, scheduled);
+      await em.query(`UPDATE linkedin_account SET next_slot_at = $2 WHERE id = $1`, [account.id, scan.nextSlotAt]);
+      return scan;
+    });
+    for (const row of scheduled) await this.scheduler.scheduleExecution(row.id, row.scheduled_for);
+    return result;
+  }
+
+  private async plan(em: EntityManager, account: LinkedInAccount, scheduled: Array<{ id: string; scheduled_for: Date }>): Promise<AccountScan> {
+    const now = this.clock.now();
+    const base = { accountId: account.id, scheduled: 0, deferred: 0, exited: await this.exitUnaccepted(em, account.id, now) };
+    if (account.status !== AccountStatus.ACTIVE) {
+      return { ...base, deferred: await this.deferDue(em, account.id, now, `ACCOUNT_${account.status}`), nextSlotAt: null, reason: `ACCOUNT_${account.status}` };
+    }
+    if (account.cooldownUntil && account.cooldownUntil > now) {
+      return { ...base, deferred: await this.deferDue(em, account.id, now, 'COOLDOWN'), nextSlotAt: account.cooldownUntil, reason: 'COOLDOWN' };
+    }
+    const window = currentOrNextWindow(account, now);
+    if (window.start > now) {
+      return { ...base, deferred: await this.deferDue(em, account.id, now, 'OUTSIDE_WORKING_HOURS'), nextSlotAt: window.start, reason: 'OUTSIDE_WORKING_HOURS' };
+    }
+
+    const day = localDay(account.timezone, now);
+    const used = await usage(em, account.id, day);
+    const pending = await this.pendingByKind(em, account.id);
+    const inviteCap = dailyCap(account, 'invite', day);
+    const room: Record<ActionKind, number> = {
+      invite: Math.max(0, Math.min(inviteCap - used.inviteToday, account.weeklyInviteCap - used.inviteWeek) - pending.invite),
+      message: Math.max(0, account.dailyMessageCap - used.messageToday - pending.message),
+    };
+    const capReason: Record<ActionKind, string> = {
+      invite:
+        account.weeklyInviteCap - used.inviteWeek - pending.invite <= 0
+          ? 'WEEKLY_CAP_REACHED'
+          : inviteCap < account.dailyInviteCap
+            ? 'RAMP_LIMIT'
+            : 'DAILY_CAP_REACHED',
+      message: 'DAILY_CAP_REACHED',
+    };
+
+    // Pacing: each new action comes at least minGap (plus jitter) after the account's last one.
+    let last = (await this.lastScheduledAt(em, account.id, window.start))?.getTime();
+    const nextTime = () =>
+      Math.max(now.getTime(), last === undefined ? now.getTime() : last + this.settings.minGapMs) +
+      Math.floor(this.random() * this.settings.jitterMs);
+    const toSchedule: Array<DueLead & { at: Date }> = [];
+    let deferred = 0;
+    for (const kind of ['invite', 'message'] as const) {
+      const due = await this.dueLeads(em, account.id, now, kind, room[kind] > 0 ? room[kind] : this.settings.scanBatch);
+      const waiting: string[] = [];
+      let windowFull = false;
+      for (const lead of due) {
+        const at = nextTime();
+        if (room[kind] <= 0 || at >= window.end.getTime()) {
+          windowFull ||= room[kind] > 0;
+          waiting.push(lead.id);
+          continue;
+        }
+        room[kind] -= 1;
+        last = at;
+        toSchedule.push({ ...lead, at: new Date(at) });
+      }
+      deferred += await this.markDeferred(em, waiting, windowFull ? 'WINDOW_FULL' : capReason[kind], now);
+    }
+    scheduled.push(...(await this.createExecutions(em, toSchedule)));
+    const nextSlotAt =
+      room.invite + room.message === 0 ? null : last !== undefined && last > now.getTime() ? new Date(last + this.settings.minGapMs) : now;
+    return { ...base, scheduled: toSchedule.length, deferred, nextSlotAt };
+  }
+
+  /** Due leads whose next step is of this kind; MESSAGE steps only for leads not waiting on an invite. */
+  private dueLeads(em: EntityManager, accountId: string, now: Date, kind: ActionKind, limit: number): Promise<DueLead[]> {
+    return em.query(
+      `SELECT l.id, l.workspace_id, l.campaign_id, l.account_id, l.status, l.next_step_index AS step_index,
+              coalesce(l.sequence_version, c.sequence_version) AS version, s.kind
+       FROM lead l
+       JOIN campaign c ON c.id = l.campaign_id AND c.status = 'ACTIVE'
+       JOIN sequence_step s ON s.campaign_id = l.campaign_id
+                           AND s.version = coalesce(l.sequence_version, c.sequence_version)
+                           AND s.step_index = l.next_step_index
+       WHERE l.account_id = $1 AND l.next_action_at IS NOT NULL AND l.next_action_at <= $2
+         AND s.kind = $3 AND l.status <> 'invite_sent'
+       ORDER BY l.next_action_at
+       LIMIT $4
+       FOR UPDATE OF l SKIP LOCKED`,
+      [accountId, now, kind === 'invite' ? 'INVITE' : 'MESSAGE', Math.min(limit, this.settings.scanBatch)],
+    );
+  }
+
+  /** Leads whose invite was not accepted before their MESSAGE step's deadline leave the sequence. */
+  private async exitUnaccepted(em: EntityManager, accountId: string, now: Date): Promise<number> {
+    const rows = await updateReturning<{ id: string; workspace_id: string; campaign_id: string }>(
+      em,
+      `UPDATE lead l SET status = 'failed', status_reason = 'INVITE_NOT_ACCEPTED', next_action_at = NULL,
+                         waiting_reason = NULL, updated_at = $2
+       WHERE l.id IN (SELECT id FROM lead WHERE account_id = $1 AND next_action_at IS NOT NULL AND next_action_at <= $2
+                        AND status = 'invite_sent' ORDER BY next_action_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING l.id, l.workspace_id, l.campaign_id`,
+      [accountId, now, this.settings.scanBatch],
+    );
+    await insertLeadEvents(
+      em,
+      rows.map((r) =>
+        statusChangedEvent(
+          { id: r.id, workspaceId: r.workspace_id, campaignId: r.campaign_id, accountId },
+          LeadStatus.INVITE_SENT,
+          LeadStatus.FAILED,
+          'INVITE_NOT_ACCEPTED',
+          now,
+          EventSource.ENGINE,
+        ),
+      ),
+    );
+    return rows.length;
+  }
+
+  /** Marks every due lead of the account (bounded) as waiting for `reason`. */
+  private async deferDue(em: EntityManager, accountId: string, now: Date, reason: string): Promise<number> {
+    const rows: Array<{ id: string }> = await em.query(
+      `SELECT id FROM lead WHERE account_id = $1 AND next_action_at IS NOT NULL AND next_action_at <= $2
+       ORDER BY next_action_at LIMIT $3`,
+      [accountId, now, this.settings.scanBatch],
+    );
+    return this.markDeferred(em, rows.map((r) => r.id), reason, now);
+  }
+
+  /** Sets the waiting reason; a step_deferred event is written only when the reason changes. */
+  private async markDeferred(em: EntityManager, leadIds: string[], reason: string, now: Date): Promise<number> {
+    if (leadIds.length === 0) return 0;
+    const changed = await updateReturning<{ id: string; workspace_id: string; campaign_id: string; account_id: string; next_step_index: number }>(
+      em,
+      `UPDATE lead SET waiting_reason = $2 WHERE id = ANY($1::uuid[]) AND waiting_reason IS DISTINCT FROM $2
+       RETURNING id, workspace_id, campaign_id, account_id, next_step_index`,
+      [leadIds, reason],
+    );
+    await insertLeadEvents(
+      em,
+      changed.map((l) => ({
+        workspaceId: l.workspace_id,
+        campaignId: l.campaign_id,
+        leadId: l.id,
+        linkedinAccountId: l.account_id,
+        type: LeadEventType.STEP_DEFERRED,
+        stepIndex: l.next_step_index,
+        occurredAt: now,
+        source: EventSource.ENGINE,
+        reason,
+      })),
+    );
+    return leadIds.length;
+  }
+
+  /** One execution per (lead, version, step); a skipped one is armed again, others are left alone. */
+  private async createExecutions(em: EntityManager, leads: Array<DueLead & { at: Date }>): Promise<Array<{ id: string; scheduled_for: Date }>> {
+    if (leads.length === 0) return [];
+    const rows: Array<{ id: string; scheduled_for: Date }> = await em.query(
+      `INSERT INTO step_execution (workspace_id, campaign_id, lead_id, account_id, sequence_version, step_index, kind, scheduled_for)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::int[], $7::step_kind[], $8::timestamptz[])
+       ON CONFLICT (lead_id, sequence_version, step_index) DO UPDATE
+         SET state = 'scheduled', scheduled_for = EXCLUDED.scheduled_for, account_id = EXCLUDED.account_id, updated_at = now()
+         WHERE step_execution.state IN ('scheduled', 'skipped')
+       RETURNING id, scheduled_for`,
+      [
+        leads.map((l) => l.workspace_id),
+        leads.map((l) => l.campaign_id),
+        leads.map((l) => l.id),
+        leads.map((l) => l.account_id),
+        leads.map((l) => l.version),
+        leads.map((l) => l.step_index),
+        leads.map((l) => l.kind),
+        leads.map((l) => l.at.toISOString()),
+      ],
+    );
+    // Nothing is due for these leads until their execution has run.
+    await em.query(`UPDATE lead SET next_action_at = NULL, waiting_reason = 'SCHEDULED' WHERE id = ANY($1::uuid[])`, [
+      leads.map((l) => l.id),
+    ]);
+    return rows;
+  }
+
+  private async pendingByKind(em: EntityManager, accountId: string): Promise<Record<ActionKind, number>> {
+    const rows: Array<{ kind: 'INVITE' | 'MESSAGE'; n: number }> = await em.query(
+      `SELECT kind, count(*)::int AS n FROM step_execution WHERE account_id = $1 AND state = 'scheduled' GROUP BY kind`,
+      [accountId],
+    );
+    return {
+      invite: rows.find((r) => r.kind === 'INVITE')?.n ?? 0,
+      message: rows.find((r) => r.kind === 'MESSAGE')?.n ?? 0,
+    };
+  }
+
+  private async lastScheduledAt(em: EntityManager, accountId: string, since: Date): Promise<Date | undefined> {
+    const [row]: Array<{ at: Date | null }> = await em.query(
+      `SELECT max(scheduled_for) AS at FROM step_execution
+       WHERE account_id = $1 AND state IN ('scheduled', 'sending', 'retrying', 'sent') AND scheduled_for >= $2`,
+      [accountId, since],
+    );
+    return row?.at ?? undefined;
+  }
+}

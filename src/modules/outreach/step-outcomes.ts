@@ -1,0 +1,252 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Clock } from '../../core/clock';
+import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { StepKind } from '../campaigns/sequence-step.entity';
+import { EventSource, LeadEventType } from '../leads/lead-event-type';
+import { type NewLeadEvent, insertLeadEvents, statusChangedEvent } from '../leads/lead-events';
+import { rescheduleLeads } from '../leads/lead-schedule';
+import { LeadStatus, isActiveLeadStatus } from '../leads/lead-status';
+import { Lead } from '../leads/lead.entity';
+import type { UnipileError } from '../unipile/unipile.errors';
+import type { EngineSettings, ExecutionScheduler } from './engine-settings';
+import { type Attempt, type ExecutionResult, kindOf } from './execute-step.service';
+import { releaseSlot } from './rate-ledger';
+import type { SendOutcome } from './step-sender';
+import { ExecutionState, StepExecution } from './step-execution.entity';
+
+/** How each end of a step execution is written down: execution, lead, events, ledger, account. */
+export class StepOutcomes {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    private readonly settings: EngineSettings,
+    private readonly scheduler: ExecutionScheduler,
+  ) {}
+
+  /** The step will not run now. The lead becomes due again at `due` (or per its schedule), with the reason. */
+  async skip(
+    em: EntityManager,
+    execution: StepExecution,
+    reason: string,
+    lead: Lead | null,
+    due?: Date | 'reschedule',
+  ): Promise<ExecutionResult> {
+    await this.releaseHeldSlot(em, execution);
+    Object.assign(execution, { state: ExecutionState.SKIPPED, lastError: reason });
+    await em.save(execution);
+    if (!lead || due === undefined) return 'skipped';
+    if (due === 'reschedule') await rescheduleLeads(em, lead.campaignId, [lead.id]);
+    else await em.update(Lead, lead.id, { nextActionAt: due, waitingReason: reason });
+    if (lead.waitingReason !== reason) {
+      await insertLeadEvents(em, [this.event(lead, execution, LeadEventType.STEP_DEFERRED, { reason })]);
+    }
+    return 'skipped';
+  }
+
+  /** The lead cannot go on (bad data, unreachable recipient …): it fails with the reason. */
+  async failLead(em: EntityManager, execution: StepExecution, lead: Lead, reason: string): Promise<ExecutionResult> {
+    await this.releaseHeldSlot(em, execution);
+    Object.assign(execution, { state: ExecutionState.FAILED, lastError: reason });
+    await em.save(execution);
+    const now = this.clock.now();
+    const events: NewLeadEvent[] = [this.event(lead, execution, LeadEventType.STEP_FAILED, { reason })];
+    if (isActiveLeadStatus(lead.status)) {
+      await em.update(Lead, lead.id, { status: LeadStatus.FAILED, statusReason: reason, nextActionAt: null, waitingReason: null });
+      events.push(statusChangedEvent(lead, lead.status, LeadStatus.FAILED, reason, now, EventSource.ENGINE));
+    }
+    await insertLeadEvents(em, events);
+    return 'failed';
+  }
+
+  /** The action happened (sent now, or found done by reconciliation): record it and advance the lead. */
+  async succeeded(attempt: Attempt, outcome: SendOutcome, how: 'sent' | 'reconciled'): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const now = this.clock.now();
+      const { execution, account, step } = attempt;
+      const lead = await em.findOneOrFail(Lead, { where: { id: execution.leadId }, lock: { mode: 'pessimistic_write' } });
+      Object.assign(execution, { state: ExecutionState.SENT, unipileRef: outcome.unipileRef, sentAt: now, lastError: null });
+      await em.save(execution);
+      await this.backfillProviderId(em, lead, outcome.providerId);
+      if (outcome.alreadyConnected) return this.alreadyConnected(em, attempt, lead);
+
+      const isInvite = step.kind === StepKind.INVITE;
+      const events: NewLeadEvent[] = [
+        this.event(lead, execution, isInvite ? LeadEventType.CONNECTION_REQUEST_SENT : LeadEventType.MESSAGE_SENT, {
+          meta: {
+            linkedin_account_id: account.id,
+            method: outcome.method,
+            unipile_result: { id: outcome.unipileRef, found_by: how },
+            ...(outcome.chatId ? { chat_id: outcome.chatId } : {}),
+          },
+        }),
+      ];
+      if (isActiveLeadStatus(lead.status)) {
+        const last = !(await this.hasStep(em, execution.campaignId, execution.sequenceVersion, execution.stepIndex + 1));
+        const status = last ? LeadStatus.COMPLETED : isInvite ? LeadStatus.INVITE_SENT : LeadStatus.MESSAGED;
+        await em.update(Lead, lead.id, {
+          status,
+          statusReason: last ? 'SEQUENCE_FINISHED' : null,
+          sequenceVersion: execution.sequenceVersion,
+          nextStepIndex: execution.stepIndex + 1,
+          lastStepSentAt: now,
+          firstOutboundAt: lead.firstOutboundAt ?? now,
+          ...(isInvite ? { inviteSentAt: now } : {}),
+          ...(outcome.chatId ? { chatId: outcome.chatId } : {}),
+        });
+        if (status !== lead.status) events.push(statusChangedEvent(lead, lead.status, status, last ? 'SEQUENCE_FINISHED' : `STEP_${execution.stepIndex}_SENT`, now, EventSource.ENGINE));
+        await rescheduleLeads(em, lead.campaignId, [lead.id]);
+      }
+      await insertLeadEvents(em, events);
+    });
+  }
+
+  /** Unipile refused or could not answer: act on its code. */
+  async failed(attempt: Attempt, error: UnipileError): Promise<ExecutionResult> {
+    const { execution, account } = attempt;
+    const now = this.clock.now();
+    const retry = await this.dataSource.transaction(async (em): Promise<ExecutionResult> => {
+      const lead = await em.findOneOrFail(Lead, { where: { id: execution.leadId }, lock: { mode: 'pessimistic_write' } });
+      switch (error.code) {
+        case 'RATE_LIMITED': {
+          // LinkedIn counted the attempt: the slot stays used; the account rests and its queue moves.
+          const until = new Date(now.getTime() + this.settings.cooldownMs);
+          await em.update(LinkedInAccount, account.id, { cooldownUntil: until });
+          execution.ledgerDay = null;
+          await this.skip(em, execution, 'COOLDOWN', lead, until);
+          await this.deferQueue(em, account.id, 'COOLDOWN', until);
+          return 'skipped';
+        }
+        case 'ACCOUNT_DISCONNECTED':
+        case 'ACCOUNT_RESTRICTED': {
+          const status = error.code === 'ACCOUNT_DISCONNECTED' ? AccountStatus.DISCONNECTED : AccountStatus.RESTRICTED;
+          await em.update(LinkedInAccount, account.id, { status, statusReason: `Unipile: ${error.details?.type ?? error.message}` });
+          await this.skip(em, execution, `ACCOUNT_${status}`, lead, now);
+          await this.deferQueue(em, account.id, `ACCOUNT_${status}`, now);
+          return 'skipped';
+        }
+        case 'ALREADY_INVITED':
+          // On a retry this answers our own earlier invitation; otherwise an invitation exists already.
+          if (attempt.reconcile) return 'recorded';
+          return this.alreadyInvited(em, execution, lead);
+        case 'INVALID_RECIPIENT':
+        case 'NOT_FOUND':
+        case 'BAD_REQUEST':
+          return this.failLead(em, execution, lead, `${error.code}${error.details?.type ? `:${error.details?.type}` : ''}`);
+        case 'TEMPORARY':
+        case 'UNEXPECTED_RESPONSE': {
+          // The outcome is unknown: retry later, reconciling first, until attempts run out.
+          if (execution.attempts >= this.settings.maxAttempts) {
+            execution.ledgerDay = null; // it may have gone out: the slot stays used
+            return this.failLead(em, execution, lead, `UNIPILE_UNAVAILABLE:${error.code}`);
+          }
+          const at = new Date(now.getTime() + this.settings.retryBaseMs * 4 ** (execution.attempts - 1));
+          Object.assign(execution, { state: ExecutionState.RETRYING, scheduledFor: at, lastError: `${error.code}: ${error.message}` });
+          await em.save(execution);
+          return 'retrying';
+        }
+      }
+    });
+    if (retry === 'recorded') {
+      await this.succeeded(attempt, { unipileRef: null, providerId: attempt.lead.providerId ?? '', chatId: null, method: 'invitation' }, 'reconciled');
+    }
+    if (retry === 'retrying') await this.scheduler.scheduleExecution(execution.id, execution.scheduledFor);
+    return retry;
+  }
+
+  private async alreadyInvited(em: EntityManager, execution: StepExecution, lead: Lead): Promise<ExecutionResult> {
+    await this.releaseHeldSlot(em, execution);
+    Object.assign(execution, { state: ExecutionState.SKIPPED, lastError: 'ALREADY_INVITED' });
+    await em.save(execution);
+    const now = this.clock.now();
+    await em.update(Lead, lead.id, {
+      status: LeadStatus.INVITE_SENT,
+      statusReason: 'ALREADY_INVITED',
+      sequenceVersion: execution.sequenceVersion,
+      nextStepIndex: execution.stepIndex + 1,
+      inviteSentAt: now,
+      lastStepSentAt: now,
+    });
+    await rescheduleLeads(em, lead.campaignId, [lead.id]);
+    await insertLeadEvents(em, [statusChangedEvent(lead, lead.status, LeadStatus.INVITE_SENT, 'ALREADY_INVITED', now, EventSource.ENGINE)]);
+    return 'skipped';
+  }
+
+  /** The invitee is a connection already: no invite needed, the sequence goes on from now. */
+  private async alreadyConnected(em: EntityManager, attempt: Attempt, lead: Lead): Promise<void> {
+    const { execution } = attempt;
+    const now = this.clock.now();
+    await this.releaseHeldSlot(em, execution);
+    Object.assign(execution, { state: ExecutionState.SKIPPED, lastError: 'ALREADY_CONNECTED', ledgerDay: null });
+    await em.save(execution);
+    if (!isActiveLeadStatus(lead.status)) return;
+    await em.update(Lead, lead.id, {
+      status: LeadStatus.CONNECTED,
+      statusReason: 'ALREADY_CONNECTED',
+      sequenceVersion: execution.sequenceVersion,
+      nextStepIndex: execution.stepIndex + 1,
+      connectedAt: now,
+      lastStepSentAt: now,
+    });
+    await rescheduleLeads(em, lead.campaignId, [lead.id]);
+    await insertLeadEvents(em, [
+      this.event(lead, execution, LeadEventType.CONNECTION_ACCEPTED_HISTORICAL, { meta: { linkedin_account_id: attempt.account.id } }),
+      statusChangedEvent(lead, lead.status, LeadStatus.CONNECTED, 'ALREADY_CONNECTED', now, EventSource.ENGINE),
+    ]);
+  }
+
+  /** Other executions of the account waiting to run are skipped; their leads wait until `due`. */
+  private async deferQueue(em: EntityManager, accountId: string, reason: string, due: Date): Promise<void> {
+    await em.query(
+      `WITH skipped AS (
+         UPDATE step_execution SET state = 'skipped', last_error = $2, updated_at = now()
+         WHERE account_id = $1 AND state = 'scheduled' RETURNING lead_id)
+       UPDATE lead SET next_action_at = $3, waiting_reason = $2 FROM skipped WHERE lead.id = skipped.lead_id`,
+      [accountId, reason, due],
+    );
+  }
+
+  /** Only fills a missing member id, and never into a clash with another lead of the same person. */
+  private async backfillProviderId(em: EntityManager, lead: Lead, providerId: string): Promise<void> {
+    if (lead.providerId || !providerId) return;
+    await em.query(
+      `UPDATE lead SET provider_id = $2 WHERE id = $1 AND NOT EXISTS (
+         SELECT 1 FROM lead o WHERE o.id <> $1 AND o.provider_id = $2
+           AND (o.campaign_id = $3 OR (o.workspace_id = $4 AND o.status IN ('pending_invite', 'invite_sent', 'connected', 'messaged'))))`,
+      [lead.id, providerId, lead.campaignId, lead.workspaceId],
+    );
+    lead.providerId = providerId;
+  }
+
+  private async hasStep(em: EntityManager, campaignId: string, version: number, stepIndex: number): Promise<boolean> {
+    const [row]: Array<{ n: number }> = await em.query(
+      `SELECT count(*)::int AS n FROM sequence_step WHERE campaign_id = $1 AND version = $2 AND step_index = $3`,
+      [campaignId, version, stepIndex],
+    );
+    return row.n > 0;
+  }
+
+  private async releaseHeldSlot(em: EntityManager, execution: StepExecution): Promise<void> {
+    if (!execution.ledgerDay) return;
+    await releaseSlot(em, execution.accountId, kindOf(execution), execution.ledgerDay);
+    execution.ledgerDay = null;
+  }
+
+  private event(
+    lead: Lead,
+    execution: StepExecution,
+    type: LeadEventType,
+    extra: { reason?: string; meta?: Record<string, unknown> },
+  ): NewLeadEvent {
+    return {
+      workspaceId: lead.workspaceId,
+      campaignId: lead.campaignId,
+      leadId: lead.id,
+      linkedinAccountId: execution.accountId,
+      type,
+      stepIndex: execution.stepIndex,
+      occurredAt: this.clock.now(),
+      source: EventSource.ENGINE,
+      ...extra,
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { StepKind } from '../campaigns/sequence-step.entity';
+import type { UnipileClient } from '../unipile/unipile.client';
+import type { UnipileMessenger } from '../unipile/unipile-messenger';
+import type { Attempt } from './execute-step.service';
+
+export type SendOutcome = {
+  /** The Unipile invitation or message id. */
+  unipileRef: string | null;
+  providerId: string;
+  chatId: string | null;
+  method: 'invitation' | 'chat_message' | 'new_chat';
+  /** The lead turned out to be a connection already: no invitation was sent. */
+  alreadyConnected?: boolean;
+};
+
+/** The Unipile side of a step: send it, or find out whether an earlier attempt already did. */
+export class StepSender {
+  constructor(
+    private readonly client: UnipileClient,
+    private readonly messenger: UnipileMessenger,
+  ) {}
+
+  async send(attempt: Attempt): Promise<SendOutcome> {
+    const { lead, account, step, text } = attempt;
+    if (step.kind === StepKind.INVITE) {
+      const profile = await this.profile(attempt);
+      if (profile.connected) return { unipileRef: null, providerId: profile.providerId, chatId: null, method: 'invitation', alreadyConnected: true };
+      const sent = await this.client.sendInvitation(account.unipileAccountId, { providerId: profile.providerId, message: text ?? undefined });
+      return { unipileRef: sent.invitation_id, providerId: profile.providerId, chatId: null, method: 'invitation' };
+    }
+    if (lead.chatId && lead.providerId) {
+      const sent = await this.client.sendMessage(lead.chatId, text!, { accountId: account.unipileAccountId });
+      return { unipileRef: sent.message_id, providerId: lead.providerId, chatId: lead.chatId, method: 'chat_message' };
+    }
+    const recipient = lead.providerId ? { providerId: lead.providerId } : { publicIdentifier: lead.publicIdentifier! };
+    const sent = await this.messenger.sendMessageToMember(account.unipileAccountId, recipient, text!);
+    return { unipileRef: sent.messageId, providerId: sent.providerId, chatId: sent.chatId, method: sent.started ? 'new_chat' : 'chat_message' };
+  }
+
+  /**
+   * Looks for the trace of an earlier attempt: an invitation to the member in the sent list, or
+   * our message with this text in the chat since the execution was created.
+   */
+  async findDone(attempt: Attempt): Promise<SendOutcome | undefined> {
+    const { lead, account, step, text, execution } = attempt;
+    const { providerId } = await this.profile(attempt);
+    if (step.kind === StepKind.INVITE) {
+      const invitations = await this.client.listAllSentInvitations(account.unipileAccountId);
+      const match = invitations.find(
+        (i) => i.invited_user_id === providerId || (!!lead.publicIdentifier && i.invited_user_public_id?.toLowerCase() === lead.publicIdentifier),
+      );
+      return match ? { unipileRef: match.id, providerId, chatId: null, method: 'invitation' } : undefined;
+    }
+    const chatId = lead.chatId ?? (await this.client.findChatWithAttendee(account.unipileAccountId, providerId))?.id;
+    if (!chatId) return undefined;
+    const messages = await this.client.listAllMessages(chatId, { after: execution.createdAt.toISOString() });
+    const match = messages.find((m) => m.is_sender === 1 && m.text?.trim() === text?.trim());
+    return match ? { unipileRef: match.id, providerId, chatId, method: 'chat_message' } : undefined;
+  }
+
+  private async profile(attempt: Attempt): Promise<{ providerId: string; connected: boolean }> {
+    const { lead, account, step } = attempt;
+    // Only an invitation needs to know whether we are connected already (it costs a profile view).
+    if (lead.providerId && step.kind !== StepKind.INVITE) return { providerId: lead.providerId, connected: false };
+    const profile = await this.client.getProfile(
+      account.unipileAccountId,
+      lead.providerId ? { providerId: lead.providerId } : { publicIdentifier: lead.publicIdentifier! },
+    );
+    return { providerId: profile.provider_id, connected: profile.is_relationship === true || profile.network_distance === 'FIRST_DEGREE' };
+  }
+}

@@ -1,0 +1,106 @@
+import { VirtualClock } from '../../src/core/clock';
+import type { EngineSettings } from '../../src/modules/outreach/engine-settings';
+import { SimulationRunner } from '../../src/modules/outreach/simulation/simulation-runner';
+import type { SandboxOptions } from '../../src/modules/unipile/sandbox/sandbox-options';
+import { AddLeadsDocument, CreateCampaignDocument, SetCampaignStatusDocument, type SequenceStepInput, UpdateAccountDocument, type UpdateAccountInput } from '../graphql/generated';
+import { linkSandboxAccount } from '../factories/account.factory';
+import { gqlOk } from './graphql-client';
+import { type TestApp, startTestApp } from './test-app';
+import { adminSession, type Session } from './workspace';
+
+export const SCAN_EVERY_MS = 15 * 60_000;
+
+/** A seeded PRNG (mulberry32) for pacing jitter, so runs repeat exactly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type EngineTest = {
+  t: TestApp;
+  clock: VirtualClock;
+  admin: Session;
+  runner: SimulationRunner;
+  /** A linked sandbox account with these settings. */
+  account(settings?: UpdateAccountInput): Promise<{ id: string; unipileAccountId: string }>;
+  /** An ACTIVE campaign on these senders with leads taken from the sandbox's members. */
+  campaign(opts: { senders: string[]; leads: number; steps?: SequenceStepInput[] }): Promise<{ id: string; providerIds: string[] }>;
+};
+
+/**
+ * The app (API role, no Agenda timers) on a virtual clock shared with its sandbox, and a
+ * SimulationRunner that drives the engine through simulated days.
+ */
+export async function startEngineTest(opts: {
+  start?: string;
+  sandbox?: SandboxOptions;
+  engine?: Partial<EngineSettings>;
+  env?: Record<string, string>;
+} = {}): Promise<EngineTest> {
+  const clock = new VirtualClock(opts.start ?? '2026-01-05T08:00:00.000Z'); // a Monday
+  const t = await startTestApp(opts.env ?? {}, {
+    clock,
+    executionScheduler: { scheduleExecution: async () => undefined }, // the runner finds due executions itself
+    random: seededRandom(42),
+    engine: { minGapMs: 60_000, jitterMs: 30_000, ...opts.engine },
+    sandbox: {
+      clock,
+      seed: 'engine-tests',
+      profiles: 400,
+      initialRelations: 0,
+      acceptance: { probability: 1, delayMs: { min: 3_600_000, max: 3_600_000 } },
+      reply: { probability: 0 },
+      ...opts.sandbox,
+    },
+  });
+  const admin = await adminSession(t);
+  const runner = new SimulationRunner({
+    dataSource: t.app.dataSource,
+    clock,
+    sandbox: t.app.sandbox!,
+    scheduler: t.app.engine.scheduler,
+    executor: t.app.engine.executor,
+    progress: t.app.leadProgress,
+    scanEveryMs: SCAN_EVERY_MS,
+  });
+  let used = 0;
+  let n = 0;
+  return {
+    t,
+    clock,
+    admin,
+    runner,
+    async account(settings = {}) {
+      const account = await linkSandboxAccount(t, admin.token);
+      if (Object.keys(settings).length) await gqlOk(t.graphqlUrl, UpdateAccountDocument, { id: account.id, input: settings }, admin.token);
+      return account;
+    },
+    async campaign({ senders, leads, steps }) {
+      const prospects = t.app.sandbox!.prospects().slice(used, used + leads);
+      used += leads;
+      const { createCampaign } = await gqlOk(
+        t.graphqlUrl,
+        CreateCampaignDocument,
+        { input: { name: `Engine campaign ${++n}`, senderAccountIds: senders, ...(steps ? { steps } : {}) } },
+        admin.token,
+      );
+      await gqlOk(
+        t.graphqlUrl,
+        AddLeadsDocument,
+        {
+          campaignId: createCampaign.id,
+          leads: prospects.map((p) => ({ publicIdentifier: p.publicIdentifier, firstName: p.firstName, lastName: p.lastName })),
+        },
+        admin.token,
+      );
+      await gqlOk(t.graphqlUrl, SetCampaignStatusDocument, { id: createCampaign.id, status: 'ACTIVE' }, admin.token);
+      return { id: createCampaign.id, providerIds: prospects.map((p) => p.providerId) };
+    },
+  };
+}
