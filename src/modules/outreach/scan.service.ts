@@ -21,6 +21,24 @@ type DueLead = {
   kind: 'INVITE' | 'MESSAGE';
 };
 
+/**
+ * The due set of one account: a range scan of IDX_lead_due (account_id, next_action_at), so its
+ * cost follows the number of due leads, however many leads the account has.
+ */
+export const DUE_LEADS_SQL = `
+  SELECT l.id, l.workspace_id, l.campaign_id, l.account_id, l.status, l.next_step_index AS step_index,
+         coalesce(l.sequence_version, c.sequence_version) AS version, s.kind
+  FROM lead l
+  JOIN campaign c ON c.id = l.campaign_id AND c.status = 'ACTIVE'
+  JOIN sequence_step s ON s.campaign_id = l.campaign_id
+                      AND s.version = coalesce(l.sequence_version, c.sequence_version)
+                      AND s.step_index = l.next_step_index
+  WHERE l.account_id = $1 AND l.next_action_at IS NOT NULL AND l.next_action_at <= $2
+    AND s.kind = $3 AND l.status <> 'invite_sent'
+  ORDER BY l.next_action_at
+  LIMIT $4
+  FOR UPDATE OF l SKIP LOCKED`;
+
 export type AccountScan = { accountId: string; scheduled: number; deferred: number; exited: number; nextSlotAt: Date | null; reason?: string };
 
 /**
@@ -129,21 +147,7 @@ export class ScanService {
 
   /** Due leads whose next step is of this kind; MESSAGE steps only for leads not waiting on an invite. */
   private dueLeads(em: EntityManager, accountId: string, now: Date, kind: ActionKind, limit: number): Promise<DueLead[]> {
-    return em.query(
-      `SELECT l.id, l.workspace_id, l.campaign_id, l.account_id, l.status, l.next_step_index AS step_index,
-              coalesce(l.sequence_version, c.sequence_version) AS version, s.kind
-       FROM lead l
-       JOIN campaign c ON c.id = l.campaign_id AND c.status = 'ACTIVE'
-       JOIN sequence_step s ON s.campaign_id = l.campaign_id
-                           AND s.version = coalesce(l.sequence_version, c.sequence_version)
-                           AND s.step_index = l.next_step_index
-       WHERE l.account_id = $1 AND l.next_action_at IS NOT NULL AND l.next_action_at <= $2
-         AND s.kind = $3 AND l.status <> 'invite_sent'
-       ORDER BY l.next_action_at
-       LIMIT $4
-       FOR UPDATE OF l SKIP LOCKED`,
-      [accountId, now, kind === 'invite' ? 'INVITE' : 'MESSAGE', Math.min(limit, this.settings.scanBatch)],
-    );
+    return em.query(DUE_LEADS_SQL, [accountId, now, kind === 'invite' ? 'INVITE' : 'MESSAGE', Math.min(limit, this.settings.scanBatch)]);
   }
 
   /** Leads whose invite was not accepted before their MESSAGE step's deadline leave the sequence. */
