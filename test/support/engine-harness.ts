@@ -1,4 +1,5 @@
 import { VirtualClock } from '../../src/core/clock';
+import { seededRandom } from '../../src/core/random';
 import type { EngineSettings } from '../../src/modules/outreach/engine-settings';
 import { SimulationRunner } from '../../src/modules/outreach/simulation/simulation-runner';
 import type { SandboxOptions } from '../../src/modules/unipile/sandbox/sandbox-options';
@@ -9,18 +10,6 @@ import { type TestApp, startTestApp } from './test-app';
 import { adminSession, type Session } from './workspace';
 
 export const SCAN_EVERY_MS = 15 * 60_000;
-
-/** A seeded PRNG (mulberry32) for pacing jitter, so runs repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type EngineTest = {
   t: TestApp;

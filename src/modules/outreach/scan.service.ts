@@ -140,8 +140,13 @@ export class ScanService {
       deferred += await this.markDeferred(em, waiting, windowFull ? 'WINDOW_FULL' : capReason[kind], now);
     }
     scheduled.push(...(await this.createExecutions(em, toSchedule)));
+    // With no room left today, the next slot is the next working window.
     const nextSlotAt =
-      room.invite + room.message === 0 ? null : last !== undefined && last > now.getTime() ? new Date(last + this.settings.minGapMs) : now;
+      room.invite + room.message === 0
+        ? currentOrNextWindow(account, window.end).start
+        : last !== undefined && last > now.getTime()
+          ? new Date(last + this.settings.minGapMs)
+          : now;
     return { ...base, scheduled: toSchedule.length, deferred, nextSlotAt };
   }
 

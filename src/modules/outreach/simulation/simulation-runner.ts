@@ -52,17 +52,35 @@ export class SimulationRunner {
   /** Everything due at the current instant: detection, the scan, the executions. */
   async step(): Promise<void> {
     const now = this.parts.clock.now();
-    await this.detect();
+    let changed = await this.detect();
     if (now.getTime() >= this.nextScanAt) {
       await this.parts.scheduler.tick();
-      this.nextScanAt = now.getTime() + this.parts.scanEveryMs;
+      changed = true;
     }
     const due: Array<{ id: string }> = await this.parts.dataSource.query(
       `SELECT id FROM step_execution WHERE state IN ('scheduled', 'retrying') AND scheduled_for <= $1 ORDER BY scheduled_for, id`,
       [now],
     );
     for (const { id } of due) await this.parts.executor.execute(id);
-    await this.detect();
+    changed = (await this.detect()) || changed || due.length > 0;
+    if (changed) this.nextScanAt = await this.nextUsefulScan(now);
+  }
+
+  /**
+   * A scan every scanEveryMs while some account can act now; otherwise none before the first
+   * moment anything can change (an account's next slot, a lead's next due time). Nights and
+   * weekends then cost one scan instead of dozens, as they would cost nothing in the service.
+   */
+  private async nextUsefulScan(now: Date): Promise<number> {
+    const [row]: Array<{ busy: boolean | null; next: Date | null }> = await this.parts.dataSource.query(
+      `SELECT (SELECT bool_or(next_slot_at <= $1) FROM linkedin_account) AS busy,
+              least((SELECT min(next_slot_at) FROM linkedin_account WHERE next_slot_at > $1),
+                    (SELECT min(next_action_at) FROM lead WHERE next_action_at > $1)) AS next`,
+      [now],
+    );
+    const regular = now.getTime() + this.parts.scanEveryMs;
+    if (row.busy) return regular;
+    return row.next ? Math.max(regular, row.next.getTime()) : Number.POSITIVE_INFINITY;
   }
 
   private async nextExecutionAt(): Promise<number> {
@@ -78,7 +96,8 @@ export class SimulationRunner {
   }
 
   /** New connections and inbound messages in the simulated LinkedIn become lead progress. */
-  private async detect(): Promise<void> {
+  private async detect(): Promise<boolean> {
+    const before = this.seenRelations + this.seenMessages;
     const { store } = this.parts.sandbox;
     for (const relation of store.relations.slice(this.seenRelations)) {
       const accountId = await this.accountId(relation.accountId);
@@ -103,6 +122,7 @@ export class SimulationRunner {
       }
     }
     this.seenMessages = store.messages.length;
+    return this.seenRelations + this.seenMessages > before;
   }
 
   private async accountId(unipileAccountId: string): Promise<string | undefined> {
