@@ -16,6 +16,9 @@ import { registerJobs } from './core/jobs/register-jobs';
 import { createLogger, type Logger } from './core/logger';
 import { AccountResolver } from './modules/accounts/account.resolver';
 import { AccountService } from './modules/accounts/account.service';
+import { AnalyticsRepository } from './modules/analytics/analytics.repository';
+import { AnalyticsResolver } from './modules/analytics/analytics.resolver';
+import { AnalyticsService } from './modules/analytics/analytics.service';
 import { CampaignResolver } from './modules/campaigns/campaign.resolver';
 import { CampaignService } from './modules/campaigns/campaign.service';
 import { DoNotContactResolver } from './modules/leads/do-not-contact.resolver';
@@ -32,6 +35,8 @@ import { SCAN_JOB } from './modules/outreach/jobs/outreach.jobs';
 import { createOutreachEngine, type OutreachEngine } from './modules/outreach/outreach-engine';
 import { SchedulerStatusService } from './modules/outreach/scheduler-status.service';
 import { SchedulerResolver } from './modules/outreach/scheduler.resolver';
+import { SimulationResolver } from './modules/outreach/simulation/simulation.resolver';
+import { SimulationService } from './modules/outreach/simulation/simulation.service';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { AuthService } from './modules/auth/auth.service';
 import { ensureFirstAdmin } from './modules/auth/first-admin';
@@ -121,10 +126,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const tokens = new TokenService({ secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer, expiresIn: config.auth.jwtExpiresIn });
     const auth = new AuthService(dataSource, tokens, clock);
     await ensureFirstAdmin(auth, config.auth.admin, log, opts.print);
+    const engineSettings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine, ...opts.engine };
     const engine = createOutreachEngine({
       dataSource,
       clock,
-      settings: { ...DEFAULT_ENGINE_SETTINGS, ...config.engine, ...opts.engine },
+      settings: engineSettings,
       unipile,
       agenda: jobs,
       log,
@@ -138,6 +144,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const leadImports = new LeadImportService(dataSource, campaigns, clock, engine.wake);
     const doNotContact = new DoNotContactService(dataSource, clock);
     const leadProgress = new LeadProgressService(dataSource, clock);
+    const analytics = new AnalyticsService(new AnalyticsRepository(dataSource), clock);
 
     if (workerRunning) {
       await jobQueue.start();
@@ -159,6 +166,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         new CampaignResolver(campaigns),
         new LeadResolver(leads, leadImports, campaigns, accounts),
         new DoNotContactResolver(doNotContact),
+        new AnalyticsResolver(analytics),
+        new SimulationResolver(
+          new SimulationService(dataSource, campaigns, clock, engineSettings, config.sandbox, log),
+        ),
         new SchedulerResolver(
           new SchedulerStatusService(dataSource, engine.scheduler, jobs, { role, workerRunning, jobStore: store.kind }),
         ),

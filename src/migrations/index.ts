@@ -1,10 +1,12 @@
 import { InitAuth1795613984201 } from './1795613984201-InitAuth';
 import { CampaignDomain1795615079270 } from './1795615079270-CampaignDomain';
 import { Engine1795615596564 } from './1795615596564-Engine';
+import { Analytics1795615679621 } from './1795615679621-Analytics';
 
 // Every migration class in order, listed explicitly so ts-node, dist/ and Jest run the same set.
 export const MIGRATIONS: Function[] = [
   InitAuth1795613984201,
   CampaignDomain1795615079270,
   Engine1795615596564,
+  Analytics1795615679621,
 ];

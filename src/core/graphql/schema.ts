@@ -1,11 +1,13 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from '../../modules/accounts/account.resolver';
+import { AnalyticsResolver } from '../../modules/analytics/analytics.resolver';
 import { AuthResolver } from '../../modules/auth/auth.resolver';
 import { CampaignResolver } from '../../modules/campaigns/campaign.resolver';
 import { DoNotContactResolver } from '../../modules/leads/do-not-contact.resolver';
 import { LeadResolver } from '../../modules/leads/lead.resolver';
 import { SchedulerResolver } from '../../modules/outreach/scheduler.resolver';
+import { SimulationResolver } from '../../modules/outreach/simulation/simulation.resolver';
 import { HeartbeatResolver } from '../../modules/system/heartbeat.resolver';
 import { authChecker } from './auth-checker';
 import { type AppPubSub, createAppPubSub } from '../pubsub/pubsub';
@@ -20,6 +22,8 @@ export const RESOLVERS = [
   LeadResolver,
   DoNotContactResolver,
   SchedulerResolver,
+  SimulationResolver,
+  AnalyticsResolver,
 ] as const;
 
 export function buildApiSchema(pubSub: AppPubSub = createAppPubSub()): Promise<GraphQLSchema> {

@@ -11,9 +11,10 @@ export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-passwo
 
 /**
  * The whole service on a fresh database of the local Postgres (BENCH_DATABASE_URL, default the
- * machine's server), migrated at start like production. stop() drops the database.
+ * machine's server), migrated at start like production. stop() drops the database. With
+ * `databaseUrl`, it runs on that existing database instead (a seeded one) and keeps it.
  */
-export async function startBenchApp(): Promise<{ app: App; graphqlUrl: string; stop(): Promise<void> }> {
+export async function startBenchApp(opts: { databaseUrl?: string } = {}): Promise<{ app: App; graphqlUrl: string; stop(): Promise<void> }> {
   const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `outreach_bench_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string) => {
@@ -21,9 +22,11 @@ export async function startBenchApp(): Promise<{ app: App; graphqlUrl: string; s
     await client.connect();
     await client.query(sql).finally(() => client.end());
   };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
+  const url = new URL(opts.databaseUrl ?? server);
+  if (!opts.databaseUrl) {
+    await admin(`CREATE DATABASE ${name}`);
+    url.pathname = `/${name}`;
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'outreach-bench-'));
   const app = await startApp(
     loadConfig({
@@ -43,7 +46,7 @@ export async function startBenchApp(): Promise<{ app: App; graphqlUrl: string; s
     graphqlUrl: `${app.url}/graphql`,
     async stop() {
       await app.stop();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (!opts.databaseUrl) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
