@@ -5,7 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig({ ...process.env, ...roleFromArgs(process.argv.slice(2)) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`Invalid configuration:\n${error.problems.join('\n')}\n`);
@@ -31,6 +31,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+}
+
+/** `--role api|worker|all` (or `--role=worker`) overrides ROLE. */
+function roleFromArgs(args: string[]): { ROLE?: string } {
+  const i = args.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  if (i === -1) return {};
+  return { ROLE: args[i].includes('=') ? args[i].split('=')[1] : args[i + 1] };
 }
 
 main().catch((error: unknown) => {
