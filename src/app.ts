@@ -8,6 +8,7 @@ import { runPendingMigrations } from './core/db/migrate';
 import { ResolverContainer } from './core/graphql/container';
 import { mountGraphQL } from './core/graphql/graphql-server';
 import { RequestLoaders } from './core/graphql/loaders';
+import { LiveEventFeed } from './core/pubsub/live-event-feed';
 import { buildApiSchema } from './core/graphql/schema';
 import { registerHealthRoutes } from './core/http/health.routes';
 import { createHttpServer } from './core/http/http-server';
@@ -37,6 +38,8 @@ import { SchedulerStatusService } from './modules/outreach/scheduler-status.serv
 import { SchedulerResolver } from './modules/outreach/scheduler.resolver';
 import { SimulationResolver } from './modules/outreach/simulation/simulation.resolver';
 import { SimulationService } from './modules/outreach/simulation/simulation.service';
+import { LiveResolver } from './modules/live/live.resolver';
+import { LiveService } from './modules/live/live.service';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { AuthService } from './modules/auth/auth.service';
 import { ensureFirstAdmin } from './modules/auth/first-admin';
@@ -159,7 +162,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         database: () => dataSource.query('SELECT 1'),
         jobStore: () => pingJobStore(jobs),
       });
+      // Live events for subscriptions: NOTIFY wake-ups on a real Postgres, polling on the embedded one.
+      const feed = new LiveEventFeed(dataSource, { url: databaseUrl, notifications: Boolean(config.db.url), pollMs: 250, log });
+      await feed.start();
+      cleanups.push(() => feed.stop());
+      const live = new LiveService(dataSource, feed, analytics);
       const container = new ResolverContainer([
+        live,
+        new LiveResolver(live),
         new AuthResolver(auth),
         new HeartbeatResolver(),
         new AccountResolver(accounts),

@@ -2,6 +2,7 @@ import { InitAuth1795613984201 } from './1795613984201-InitAuth';
 import { CampaignDomain1795615079270 } from './1795615079270-CampaignDomain';
 import { Engine1795615596564 } from './1795615596564-Engine';
 import { Analytics1795615679621 } from './1795615679621-Analytics';
+import { LiveEvents1795616500000 } from './1795616500000-LiveEvents';
 
 // Every migration class in order, listed explicitly so ts-node, dist/ and Jest run the same set.
 export const MIGRATIONS: Function[] = [
@@ -9,4 +10,5 @@ export const MIGRATIONS: Function[] = [
   CampaignDomain1795615079270,
   Engine1795615596564,
   Analytics1795615679621,
+  LiveEvents1795616500000,
 ];

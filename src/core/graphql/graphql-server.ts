@@ -34,6 +34,7 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
   const formatError = createErrorFormatter(deps.log);
   const wss = new WebSocketServer({ server: app.server, path: GRAPHQL_PATH });
   const wsServer = useGraphQLWebSocket(wss, deps, formatError);
+  const stopPings = keepAlive(wss, KEEP_ALIVE_MS);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
@@ -67,6 +68,7 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
 
   return {
     async close() {
+      stopPings();
       await apollo.stop();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
@@ -88,6 +90,29 @@ function introspectionGuard(isProduction: boolean): ApolloServerPlugin<GraphQLCo
 }
 
 type SocketExtra = { socket: WebSocket; request: IncomingMessage };
+
+const KEEP_ALIVE_MS = 30_000;
+
+/** Pings every socket; one that has not answered the previous ping is dead and is dropped. */
+function keepAlive(wss: WebSocketServer, everyMs: number): () => void {
+  const alive = new WeakMap<WebSocket, boolean>();
+  wss.on('connection', (socket) => {
+    alive.set(socket, true);
+    socket.on('pong', () => alive.set(socket, true));
+  });
+  const timer = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, formatError: ReturnType<typeof createErrorFormatter>) {
   const contexts = new WeakMap<WebSocket, GraphQLContext>();

@@ -6,6 +6,7 @@ import { AuthResolver } from '../../modules/auth/auth.resolver';
 import { CampaignResolver } from '../../modules/campaigns/campaign.resolver';
 import { DoNotContactResolver } from '../../modules/leads/do-not-contact.resolver';
 import { LeadResolver } from '../../modules/leads/lead.resolver';
+import { LiveResolver } from '../../modules/live/live.resolver';
 import { SchedulerResolver } from '../../modules/outreach/scheduler.resolver';
 import { SimulationResolver } from '../../modules/outreach/simulation/simulation.resolver';
 import { HeartbeatResolver } from '../../modules/system/heartbeat.resolver';
@@ -23,6 +24,7 @@ export const RESOLVERS = [
   DoNotContactResolver,
   SchedulerResolver,
   SimulationResolver,
+  LiveResolver,
   AnalyticsResolver,
 ] as const;
 

@@ -1,0 +1,145 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+
+export type LiveTopic = 'REPLY_RECEIVED' | 'LEAD_STATUS_CHANGED' | 'ACCOUNT_STATUS_CHANGED' | 'JOB_PROGRESS';
+
+export type LiveEvent = {
+  /** Monotonic: clients resume after the last id they saw. */
+  id: string;
+  workspaceId: string;
+  topic: LiveTopic;
+  campaignId: string | null;
+  accountId: string | null;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+};
+
+type Row = { id: string; workspace_id: string; topic: LiveTopic; campaign_id: string | null; account_id: string | null; payload: Record<string, unknown>; created_at: Date };
+
+const BATCH = 1_000;
+/** An id missing below newer ones is a transaction still open (or rolled back); wait this long for it. */
+const GAP_WAIT_MS = 5_000;
+
+export const toLiveEvent = (r: Row): LiveEvent => ({
+  id: String(r.id),
+  workspaceId: r.workspace_id,
+  topic: r.topic,
+  campaignId: r.campaign_id,
+  accountId: r.account_id,
+  payload: r.payload,
+  createdAt: r.created_at,
+});
+
+/**
+ * Every committed live event, in id order, to every listener of this process. Rows are written
+ * by database triggers in the producers' transactions, so an event exists only once its fact is
+ * committed, whichever process wrote it. Wake-ups come from LISTEN/NOTIFY on a real Postgres
+ * (with a slow poll as a safety net) or from polling on the embedded one, which has no NOTIFY.
+ * Ids are handed out before commit, so a lower id can commit after a higher one: a gap is waited
+ * for (up to GAP_WAIT_MS) before the feed moves past it, and nothing is delivered twice.
+ */
+export class LiveEventFeed {
+  private readonly listeners = new Set<(event: LiveEvent) => void>();
+  private lastId = 0n;
+  private readonly delivered = new Set<string>();
+  private readonly gapSince = new Map<string, number>();
+  private client?: Client;
+  private timer?: NodeJS.Timeout;
+  private reading?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly opts: { url: string; notifications: boolean; pollMs: number; log: Logger },
+  ) {}
+
+  async start(): Promise<void> {
+    const [{ max }]: Array<{ max: string | null }> = await this.dataSource.query(`SELECT max(id)::text AS max FROM live_event`);
+    this.lastId = BigInt(max ?? 0);
+    if (this.opts.notifications) {
+      this.client = new Client({ connectionString: this.opts.url });
+      this.client.on('notification', () => this.wake());
+      this.client.on('error', (err) => this.opts.log.warn({ err }, 'live event listener connection failed; polling'));
+      await this.client.connect();
+      await this.client.query('LISTEN outreach_live');
+    }
+    this.timer = setInterval(() => this.wake(), this.opts.notifications ? Math.max(this.opts.pollMs, 5_000) : this.opts.pollMs);
+    this.timer.unref();
+  }
+
+  subscribe(listener: (event: LiveEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.reading;
+    await this.client?.end().catch(() => undefined);
+  }
+
+  /** Reads what is new; concurrent wake-ups fold into one more read. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = this.read()
+      .catch((err: unknown) => this.opts.log.warn({ err }, 'reading live events failed'))
+      .finally(() => {
+        this.reading = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async read(): Promise<void> {
+    for (;;) {
+      const rows: Row[] = await this.dataSource.query(
+        `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at
+         FROM live_event WHERE id > $1 ORDER BY id LIMIT $2`,
+        [this.lastId.toString(), BATCH],
+      );
+      const now = Date.now();
+      for (const row of rows) {
+        if (!this.delivered.has(row.id)) {
+          this.delivered.add(row.id);
+          this.emit(toLiveEvent(row));
+        }
+        this.advance(BigInt(row.id), now);
+      }
+      if (rows.length < BATCH) return;
+    }
+  }
+
+  /** Moves lastId up to `seen` unless an id in between is missing and still young. */
+  private advance(seen: bigint, now: number): void {
+    for (let next = this.lastId + 1n; next <= seen; next++) {
+      const key = next.toString();
+      if (!this.delivered.has(key)) {
+        const since = this.gapSince.get(key) ?? now;
+        this.gapSince.set(key, since);
+        if (now - since < GAP_WAIT_MS) return;
+        this.gapSince.delete(key); // rolled back: it will never come
+      }
+      this.delivered.delete(key);
+      this.lastId = next;
+    }
+  }
+
+  private emit(event: LiveEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.opts.log.warn({ err }, 'live event listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { DataSource } from 'typeorm';
+import { InputError } from '../../core/errors';
+import { type LiveEvent, type LiveEventFeed, type LiveTopic, toLiveEvent } from '../../core/pubsub/live-event-feed';
+import { liveIterator } from '../../core/pubsub/live-subscription';
+import type { AnalyticsService } from '../analytics/analytics.service';
+import type { LeadStatusCounts } from '../analytics/analytics.types';
+import type { Viewer } from '../auth/viewer';
+
+export type LiveFilter = { topic: LiveTopic; campaignId?: string | null; accountId?: string | null; jobId?: string | null };
+
+const MAX_CATCH_UP = 1_000;
+
+/** The subscriber's side of live events: workspace isolation, filters, catch-up, campaign counters. */
+export class LiveService {
+  private readonly counters = new Map<string, Promise<LeadStatusCounts>>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly feed: LiveEventFeed,
+    private readonly analytics: AnalyticsService,
+  ) {}
+
+  /** Live events of the viewer's workspace that match, after `after` first when given. */
+  stream(viewer: Viewer, filter: LiveFilter, after?: string | null): AsyncIterableIterator<LiveEvent> {
+    const afterId = after === undefined || after === null ? undefined : parseEventId(after);
+    const matches = (e: LiveEvent) =>
+      e.workspaceId === viewer.workspaceId &&
+      e.topic === filter.topic &&
+      (!filter.campaignId || e.campaignId === filter.campaignId) &&
+      (!filter.accountId || e.accountId === filter.accountId) &&
+      (!filter.jobId || e.payload.jobId === filter.jobId);
+    const replay = afterId === undefined ? undefined : async () => (await this.since(viewer, afterId, [filter.topic], MAX_CATCH_UP)).filter(matches);
+    return liveIterator(this.feed, matches, replay);
+  }
+
+  /** The log after an id, oldest first (what a reconnecting client missed). */
+  async catchUp(viewer: Viewer, after: string, topics: LiveTopic[] | null | undefined, first: number): Promise<LiveEvent[]> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_CATCH_UP) throw new InputError(`first must be from 1 to ${MAX_CATCH_UP}`);
+    return this.since(viewer, parseEventId(after), topics ?? null, first);
+  }
+
+  /** The campaign's counters as of a live event: computed once per event, however many subscribers. */
+  countersAt(viewer: Viewer, campaignId: string, eventId: string): Promise<LeadStatusCounts> {
+    const key = `${campaignId}:${eventId}`;
+    let counts = this.counters.get(key);
+    if (!counts) {
+      counts = this.analytics.automationStatus(viewer, campaignId).then((s) => s.counts);
+      this.counters.set(key, counts);
+      setTimeout(() => this.counters.delete(key), 10_000).unref();
+    }
+    return counts;
+  }
+
+  private async since(viewer: Viewer, after: bigint, topics: LiveTopic[] | null, first: number): Promise<LiveEvent[]> {
+    const rows = await this.dataSource.query(
+      `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at FROM live_event
+       WHERE workspace_id = $1 AND id > $2 AND ($3::text[] IS NULL OR topic = ANY($3)) ORDER BY id LIMIT $4`,
+      [viewer.workspaceId, after.toString(), topics, first],
+    );
+    return rows.map(toLiveEvent);
+  }
+}
+
+function parseEventId(value: string): bigint {
+  if (!/^\d{1,19}$/.test(value)) throw new InputError('after must be a live event id');
+  return BigInt(value);
+}
