@@ -1,5 +1,6 @@
 import { Max, Min } from 'class-validator';
 import { ArgsType, type ClassType, Field, Int, ObjectType } from 'type-graphql';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { InputError } from '../errors';
 
 // Cursor pagination over (created_at, id): stable under inserts, O(page) with an index.
@@ -61,4 +62,18 @@ export function toPage<T extends Cursor>(rows: T[], first: number): Page<T> {
   const nodes = rows.slice(0, first);
   const last = nodes[nodes.length - 1];
   return { nodes, pageInfo: { endCursor: last ? encodeCursor(last) : null, hasNextPage: rows.length > first } };
+}
+
+/** Runs a filtered query builder as one page: (created_at, id) order, the cursor, first + 1 rows. */
+export async function paginate<T extends ObjectLiteral & Cursor>(
+  qb: SelectQueryBuilder<T>,
+  args: { first: number; after?: string | null },
+): Promise<Page<T>> {
+  const alias = qb.alias;
+  qb.orderBy(`${alias}.created_at`, 'ASC').addOrderBy(`${alias}.id`, 'ASC').limit(args.first + 1);
+  if (args.after) {
+    const cursor = decodeCursor(args.after);
+    qb.andWhere(`(${alias}.created_at, ${alias}.id) > (:cursorAt, :cursorId)`, { cursorAt: cursor.createdAt, cursorId: cursor.id });
+  }
+  return toPage(await qb.getMany(), args.first);
 }

@@ -2,7 +2,7 @@ import { type DataSource, type EntityManager, In } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { isUniqueViolation } from '../../core/db/errors';
 import { InputError, NotFoundError } from '../../core/errors';
-import { decodeCursor, type Page, toPage } from '../../core/graphql/pagination';
+import { type Page, paginate } from '../../core/graphql/pagination';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
 import type { Viewer } from '../auth/viewer';
 import { EventSource } from '../leads/lead-event-type';
@@ -33,16 +33,9 @@ export class CampaignService {
     const qb = this.dataSource
       .getRepository(Campaign)
       .createQueryBuilder('c')
-      .where('c.workspace_id = :ws', { ws: viewer.workspaceId })
-      .orderBy('c.created_at', 'ASC')
-      .addOrderBy('c.id', 'ASC')
-      .limit(args.first + 1);
+      .where('c.workspace_id = :ws', { ws: viewer.workspaceId });
     if (args.status) qb.andWhere('c.status = :status', { status: args.status });
-    if (args.after) {
-      const cursor = decodeCursor(args.after);
-      qb.andWhere('(c.created_at, c.id) > (:at, :id)', { at: cursor.createdAt, id: cursor.id });
-    }
-    return toPage(await qb.getMany(), args.first);
+    return paginate(qb, args);
   }
 
   async get(viewer: Viewer, id: string, em: EntityManager = this.dataSource.manager): Promise<Campaign> {

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { InputError, NotFoundError } from '../../core/errors';
-import { decodeCursor, type Page, PageArgs, toPage } from '../../core/graphql/pagination';
+import { type Page, PageArgs, paginate } from '../../core/graphql/pagination';
 import type { Viewer } from '../auth/viewer';
 import { DoNotContact } from './do-not-contact.entity';
 import { EventSource } from './lead-event-type';
@@ -25,15 +25,8 @@ export class DoNotContactService {
     const qb = this.dataSource
       .getRepository(DoNotContact)
       .createQueryBuilder('d')
-      .where('d.workspace_id = :ws', { ws: viewer.workspaceId })
-      .orderBy('d.created_at', 'ASC')
-      .addOrderBy('d.id', 'ASC')
-      .limit(args.first + 1);
-    if (args.after) {
-      const cursor = decodeCursor(args.after);
-      qb.andWhere('(d.created_at, d.id) > (:at, :id)', { at: cursor.createdAt, id: cursor.id });
-    }
-    return toPage(await qb.getMany(), args.first);
+      .where('d.workspace_id = :ws', { ws: viewer.workspaceId });
+    return paginate(qb, args);
   }
 
   /** Adds entries (an entry already listed is returned as it is) and excludes matching active leads. */

@@ -1,7 +1,7 @@
 import { type DataSource, In } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { NotFoundError } from '../../core/errors';
-import { decodeCursor, type Page, toPage } from '../../core/graphql/pagination';
+import { type Page, paginate } from '../../core/graphql/pagination';
 import type { Viewer } from '../auth/viewer';
 import { EventSource } from './lead-event-type';
 import { LeadEvent } from './lead-event.entity';
@@ -21,10 +21,7 @@ export class LeadService {
     const qb = this.dataSource
       .getRepository(Lead)
       .createQueryBuilder('l')
-      .where('l.workspace_id = :ws', { ws: viewer.workspaceId })
-      .orderBy('l.created_at', 'ASC')
-      .addOrderBy('l.id', 'ASC')
-      .limit(args.first + 1);
+      .where('l.workspace_id = :ws', { ws: viewer.workspaceId });
     if (args.campaignId) qb.andWhere('l.campaign_id = :campaignId', { campaignId: args.campaignId });
     if (args.status) qb.andWhere('l.status = :status', { status: args.status });
     if (args.search?.trim()) {
@@ -33,11 +30,7 @@ export class LeadService {
         { q: `%${args.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%` },
       );
     }
-    if (args.after) {
-      const cursor = decodeCursor(args.after);
-      qb.andWhere('(l.created_at, l.id) > (:at, :id)', { at: cursor.createdAt, id: cursor.id });
-    }
-    return toPage(await qb.getMany(), args.first);
+    return paginate(qb, args);
   }
 
   async get(viewer: Viewer, id: string): Promise<Lead> {
