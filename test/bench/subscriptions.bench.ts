@@ -1,0 +1,282 @@
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { createPubSub } from '@graphql-yoga/subscription';
+import { GraphQLBoolean, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import jwt from 'jsonwebtoken';
+import { Client as Pg } from 'pg';
+import WebSocket, { WebSocketServer } from 'ws';
+import { recordResults } from './support/results';
+
+// Fan-out of reply notifications: replies enter through the webhook endpoint of a real server
+// process and reach graphql-ws subscribers; next to it, in the same run, the floor: a bare
+// graphql-ws server publishing through an in-process pubsub (no auth, no filter, no database).
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SHAPES = [
+  { name: '(a) 500 workspaces, 50 replies/s', workspaces: 500, repliesPerSecond: 50 },
+  { name: '(b) one workspace, 10 replies/s', workspaces: 1, repliesPerSecond: 10 },
+] as const;
+const ROOT = join(__dirname, '../..');
+const SECRET = 'bench-secret-bench-secret-bench-secret-0';
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+type Shape = (typeof SHAPES)[number];
+type Outcome = { expected: number; delivered: number; latencies: number[]; kbPerConnection: number };
+
+const SUBSCRIPTION = 'subscription { replyReceived { text } }';
+
+async function main(): Promise<void> {
+  const rows: string[] = [];
+  for (const shape of SHAPES) {
+    const floor = await runFloor(shape);
+    const real = await runService(shape);
+    rows.push(row(shape.name, 'floor (bare graphql-ws, in-process pubsub)', floor), row(shape.name, 'service (webhook → DB → NOTIFY → subscribers)', real));
+    const p99 = (o: Outcome) => percentile(o.latencies, 0.99);
+    rows.push(`| ${shape.name} | **ratio of p99 to the floor** | | | | **${(p99(real) / p99(floor)).toFixed(2)}×** | |`);
+  }
+  recordResults(
+    'subscriptions',
+    [
+      '## Subscriptions fan-out (`npm run bench:subscriptions`)',
+      '',
+      `${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers, ${SECONDS} s of replies per shape; latency from the webhook request (the floor: from publish) to the client receiving the event; clients, server and database on this machine.`,
+      'Memory per connection: the server process RSS with the subscribers connected, minus before, divided by their number.',
+      '',
+      '| shape | server | expected | delivered | p50 ms | p99 ms | KB per connection |',
+      '|---|---|---|---|---|---|---|',
+      ...rows,
+    ].join('\n'),
+  );
+}
+
+function row(shape: string, server: string, o: Outcome): string {
+  return `| ${shape} | ${server} | ${o.expected} | ${o.delivered} | ${percentile(o.latencies, 0.5).toFixed(1)} | ${percentile(o.latencies, 0.99).toFixed(1)} | ${o.kbPerConnection.toFixed(1)} |`;
+}
+
+/** The floor: same clients, same rate, a server that does nothing but fan out. */
+async function runFloor(shape: Shape): Promise<Outcome> {
+  const pubsub = createPubSub<{ reply: [{ text: string; workspace: number }] }>();
+  const reply = new GraphQLObjectType({ name: 'Reply', fields: { text: { type: new GraphQLNonNull(GraphQLString) } } });
+  const schema = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLBoolean } } }),
+    subscription: new GraphQLObjectType({
+      name: 'Subscription',
+      fields: { replyReceived: { type: new GraphQLNonNull(reply), subscribe: () => pubsub.subscribe('reply'), resolve: (p: { text: string }) => p } },
+    }),
+  });
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http, path: '/graphql' });
+  const cleanup = useServer({ schema }, wss);
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}/graphql`;
+  const before = process.memoryUsage().rss;
+  // Every floor subscriber gets every event; to compare like with like, count only those of its workspace.
+  const clients = await connectAll(url, () => ({}), SUBSCRIBERS);
+  const kb = (process.memoryUsage().rss - before) / SUBSCRIBERS / 1024;
+  const outcome = await measure(clients, shape, async (workspace, text) => pubsub.publish('reply', { text, workspace }), true);
+  await Promise.all(clients.map((c) => c.client.dispose()));
+  await cleanup.dispose();
+  await new Promise((r) => http.close(r));
+  return { ...outcome, kbPerConnection: kb };
+}
+
+/** The service: a real server process, replies posted to its webhook endpoint. */
+async function runService(shape: Shape): Promise<Outcome> {
+  const database = `outreach_bench_subs_${randomBytes(4).toString('hex')}`;
+  await admin(`CREATE DATABASE ${database}`);
+  const url = new URL(SERVER);
+  url.pathname = `/${database}`;
+  const server = await startServer(url.toString());
+  const pg = new Pg({ connectionString: url.toString() });
+  await pg.connect();
+  try {
+    const world = await seed(pg, shape.workspaces);
+    const before = rss(server.child.pid!);
+    let next = 0;
+    const clients = await connectAll(`${server.url.replace(/^http/, 'ws')}/graphql`, () => {
+      const w = world[next++ % world.length];
+      return { Authorization: `Bearer ${w.token}` };
+    }, SUBSCRIBERS, (i) => i % world.length);
+    const kb = (rss(server.child.pid!) - before) / SUBSCRIBERS / 1024;
+    const outcome = await measure(clients, shape, async (workspace, text) => {
+      const w = world[workspace];
+      const res = await fetch(`${server.url}/api/webhooks/unipile/messaging`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'unipile-auth': SECRET },
+        body: JSON.stringify(messageReceived(w.unipileAccountId, w.ownerProviderId, w.leadProviderId, text)),
+      });
+      if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
+    }, false);
+    await Promise.all(clients.map((c) => c.client.dispose()));
+    return { ...outcome, kbPerConnection: kb };
+  } finally {
+    await pg.end();
+    await stop(server.child);
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  }
+}
+
+type Subscriber = { client: Client; workspace: number; received: Array<{ text: string; at: number }> };
+
+async function connectAll(url: string, params: () => Record<string, unknown>, count: number, workspaceOf: (i: number) => number = () => 0): Promise<Subscriber[]> {
+  const subscribers: Subscriber[] = [];
+  for (let i = 0; i < count; i += 250) {
+    const batch = Array.from({ length: Math.min(250, count - i) }, (_, k) => connect(url, params(), workspaceOf(i + k)));
+    subscribers.push(...(await Promise.all(batch)));
+  }
+  await new Promise((r) => setTimeout(r, 1_000)); // let every subscription register on the server
+  return subscribers;
+}
+
+function connect(url: string, connectionParams: Record<string, unknown>, workspace: number): Promise<Subscriber> {
+  return new Promise((resolve, reject) => {
+    const received: Subscriber['received'] = [];
+    const client = createClient({ url, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: false, on: { connected: () => resolve({ client, workspace, received }) }, onNonLazyError: reject });
+    client.subscribe<{ replyReceived: { text: string } }>({ query: SUBSCRIPTION }, {
+      next: (v) => received.push({ text: v.data!.replyReceived.text, at: performance.timeOrigin + performance.now() }),
+      error: reject,
+      complete: () => undefined,
+    });
+  });
+}
+
+/** Sends replies at the shape's rate, spread over the workspaces, then counts what arrived where. */
+async function measure(subscribers: Subscriber[], shape: Shape, send: (workspace: number, text: string) => Promise<void>, floor: boolean): Promise<Omit<Outcome, 'kbPerConnection'>> {
+  const total = shape.repliesPerSecond * SECONDS;
+  const sentTo: number[] = [];
+  const started = Date.now();
+  const sends: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / shape.repliesPerSecond;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const workspace = i % shape.workspaces;
+    sentTo.push(workspace);
+    sends.push(send(workspace, `${i}|${performance.timeOrigin + performance.now()}`));
+  }
+  await Promise.all(sends);
+  await new Promise((r) => setTimeout(r, 3_000));
+  const perWorkspace = new Map<number, number>();
+  for (const w of sentTo) perWorkspace.set(w, (perWorkspace.get(w) ?? 0) + 1);
+  let expected = 0;
+  let delivered = 0;
+  const latencies: number[] = [];
+  for (const s of subscribers) {
+    expected += perWorkspace.get(s.workspace) ?? 0;
+    for (const r of s.received) {
+      const [i, sentAt] = r.text.split('|').map(Number);
+      if (floor && sentTo[i] !== s.workspace) continue; // the floor does not filter: ignore other workspaces'
+      delivered += 1;
+      latencies.push(r.at - sentAt);
+    }
+  }
+  return { expected, delivered, latencies };
+}
+
+/** Workspaces with a user, a linked account, an active campaign and one lead each (direct SQL). */
+async function seed(pg: Pg, workspaces: number) {
+  const world: Array<{ token: string; unipileAccountId: string; ownerProviderId: string; leadProviderId: string }> = [];
+  for (let w = 0; w < workspaces; w++) {
+    const ws = randomUUID();
+    const user = randomUUID();
+    const account = randomUUID();
+    const campaign = randomUUID();
+    const unipileAccountId = `benchacct${w}${randomBytes(4).toString('hex')}`;
+    const ownerProviderId = `ACoAAOwner${w}${randomBytes(6).toString('hex')}`;
+    const leadProviderId = `ACoAALead${w}${randomBytes(6).toString('hex')}`;
+    await pg.query(`INSERT INTO workspace (id, name) VALUES ($1, $2)`, [ws, `bench ${w}`]);
+    await pg.query(`INSERT INTO app_user (id, workspace_id, email, password_hash, role) VALUES ($1, $2, $3, 'x', 'MEMBER')`, [user, ws, `bench${w}@example.com`]);
+    await pg.query(
+      `INSERT INTO linkedin_account (id, workspace_id, unipile_account_id, owner_provider_id, display_name) VALUES ($1, $2, $3, $4, 'Bench')`,
+      [account, ws, unipileAccountId, ownerProviderId],
+    );
+    await pg.query(`INSERT INTO campaign (id, workspace_id, name, status, sequence_version) VALUES ($1, $2, 'bench', 'ACTIVE', 1)`, [campaign, ws]);
+    await pg.query(`INSERT INTO lead (workspace_id, campaign_id, account_id, provider_id, status) VALUES ($1, $2, $3, $4, 'messaged')`, [ws, campaign, account, leadProviderId]);
+    const token = jwt.sign({ wid: ws, role: 'MEMBER', email: `bench${w}@example.com` }, SECRET, { subject: user, issuer: 'linkedin-outreach', expiresIn: '1h' });
+    world.push({ token, unipileAccountId, ownerProviderId, leadProviderId });
+  }
+  return world;
+}
+
+function messageReceived(accountId: string, ownerProviderId: string, senderProviderId: string, text: string) {
+  return {
+    event: 'message_received',
+    account_id: accountId,
+    account_type: 'LINKEDIN',
+    account_info: { type: 'LINKEDIN', feature: 'classic', user_id: ownerProviderId },
+    webhook_name: 'messaging',
+    chat_id: `chat-${senderProviderId}`,
+    message_id: randomUUID(),
+    message: text,
+    timestamp: new Date().toISOString(),
+    sender: { attendee_id: 'att', attendee_provider_id: senderProviderId, attendee_name: 'Lead' },
+    attendees: [],
+    is_sender: false,
+  };
+}
+
+async function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: SECRET,
+      UNIPILE_WEBHOOK_SECRET: SECRET,
+      ADMIN_EMAIL: 'bench-admin@example.com',
+      ADMIN_PASSWORD: 'bench-admin-password',
+      DATA_DIR: join(ROOT, 'data', 'bench'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk) => {
+      buffer += String(chunk);
+      const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(buffer);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  return { url, child };
+}
+
+function rss(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new Pg({ connectionString: SERVER });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
