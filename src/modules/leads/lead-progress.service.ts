@@ -16,7 +16,27 @@ export type Acceptance = {
   publicIdentifier?: string | null;
   occurredAt: Date;
   source: EventSource;
+  /**
+   * Also match invited leads of the other accounts of the same workspace: Unipile may report an
+   * acceptance on a sibling account; the lead keeps its own sender.
+   */
+  includeSiblings?: boolean;
+  /** Extra keys for the event's meta (e.g. the webhook event id). */
+  meta?: Record<string, unknown>;
 };
+
+/** A 1st-degree connection found in the account's relations list (historical sync). */
+export type HistoricalConnection = {
+  accountId: string;
+  providerId: string;
+  publicIdentifier?: string | null;
+  /** When LinkedIn says the connection was made. */
+  occurredAt: Date;
+  source: EventSource;
+};
+
+/** Statuses a lead has before any reply: the ones a historical connection may concern. */
+export const PRE_REPLY_STATUSES = [LeadStatus.PENDING_INVITE, LeadStatus.INVITE_SENT, LeadStatus.CONNECTED, LeadStatus.MESSAGED] as const;
 
 export type Reply = {
   accountId: string;
@@ -26,6 +46,8 @@ export type Reply = {
   text: string | null;
   occurredAt: Date;
   source: EventSource;
+  /** Extra keys for the event's meta (e.g. the webhook event id). */
+  meta?: Record<string, unknown>;
 };
 
 export type ReplyResult = { lead: Lead; optedOut: boolean; duplicate: boolean };
@@ -45,17 +67,29 @@ export class LeadProgressService {
   async markConnected(fact: Acceptance): Promise<string[]> {
     if (!fact.providerId && !fact.publicIdentifier) return [];
     return this.dataSource.transaction(async (em) => {
-      const leads = await em
+      const qb = em
         .getRepository(Lead)
         .createQueryBuilder('l')
         .setLock('pessimistic_write')
-        .where('l.account_id = :account', { account: fact.accountId })
-        .andWhere('l.status IN (:...statuses)', { statuses: [LeadStatus.PENDING_INVITE, LeadStatus.INVITE_SENT] })
-        .andWhere('(l.provider_id = :mid OR l.public_identifier = :pub)', {
+        .where('(l.provider_id = :mid OR l.public_identifier = :pub)', {
           mid: fact.providerId ?? null,
           pub: fact.publicIdentifier?.toLowerCase() ?? null,
-        })
-        .getMany();
+        });
+      if (fact.includeSiblings) {
+        // Own leads before an invite, or invited leads of any account of the same workspace.
+        qb.andWhere(
+          `((l.account_id = :account AND l.status IN (:...own))
+            OR (l.status = :invited AND l.account_id IN (
+                  SELECT s.id FROM linkedin_account s
+                  WHERE s.workspace_id = (SELECT a.workspace_id FROM linkedin_account a WHERE a.id = :account))))`,
+          { account: fact.accountId, own: [LeadStatus.PENDING_INVITE, LeadStatus.INVITE_SENT], invited: LeadStatus.INVITE_SENT },
+        );
+      } else {
+        qb.andWhere('l.account_id = :account', { account: fact.accountId }).andWhere('l.status IN (:...statuses)', {
+          statuses: [LeadStatus.PENDING_INVITE, LeadStatus.INVITE_SENT],
+        });
+      }
+      const leads = await qb.getMany();
       const now = this.clock.now();
       const events: NewLeadEvent[] = [];
       for (const lead of leads) {
@@ -66,11 +100,74 @@ export class LeadProgressService {
           providerId: lead.providerId ?? fact.providerId ?? null,
           publicIdentifier: lead.publicIdentifier ?? fact.publicIdentifier?.toLowerCase() ?? null,
         });
+        // The acceptance belongs to the lead's own sender, whichever account reported it.
+        const sibling = lead.accountId !== null && lead.accountId !== fact.accountId;
+        const owned = sibling ? { ...fact, accountId: lead.accountId! } : fact;
         events.push(
-          this.event(lead, LeadEventType.CONNECTION_ACCEPTED, fact, now, {}),
+          this.event(lead, LeadEventType.CONNECTION_ACCEPTED, owned, now, {
+            ...fact.meta,
+            ...(sibling ? { reported_by_account_id: fact.accountId } : {}),
+          }),
           statusChangedEvent(lead, lead.status, LeadStatus.CONNECTED, 'INVITE_ACCEPTED', now, fact.source),
         );
         await rescheduleLeads(em, lead.campaignId, [lead.id]);
+      }
+      await insertLeadEvents(em, events);
+      return leads.map((l) => l.id);
+    });
+  }
+
+  /**
+   * Records that a lead of this account is a 1st-degree connection (historical sync): once per
+   * lead (`connection_accepted_historical`, unless an acceptance is already recorded). A lead
+   * still before its invite skips the invite step; an invited one is connected. Returns the
+   * leads it recorded.
+   */
+  async markConnectedHistorically(fact: HistoricalConnection, leadIds: string[]): Promise<string[]> {
+    if (leadIds.length === 0) return [];
+    return this.dataSource.transaction(async (em) => {
+      const leads = await em
+        .getRepository(Lead)
+        .createQueryBuilder('l')
+        .setLock('pessimistic_write')
+        .where('l.id IN (:...ids)', { ids: leadIds })
+        .andWhere('l.account_id = :account', { account: fact.accountId })
+        .andWhere('l.status IN (:...statuses)', { statuses: [...PRE_REPLY_STATUSES] })
+        .andWhere(
+          `NOT EXISTS (SELECT 1 FROM lead_event e WHERE e.lead_id = l.id
+                       AND e.type IN ('connection_accepted', 'connection_accepted_historical'))`,
+        )
+        .getMany();
+      const now = this.clock.now();
+      const events: NewLeadEvent[] = [];
+      for (const lead of leads) {
+        const identity = {
+          providerId: lead.providerId ?? fact.providerId,
+          publicIdentifier: lead.publicIdentifier ?? fact.publicIdentifier?.toLowerCase() ?? null,
+          connectedAt: lead.connectedAt ?? fact.occurredAt,
+        };
+        events.push(this.event(lead, LeadEventType.CONNECTION_ACCEPTED_HISTORICAL, fact, now, {}));
+        if (lead.status === LeadStatus.PENDING_INVITE || lead.status === LeadStatus.INVITE_SENT) {
+          const [step]: Array<{ kind: string }> = await em.query(
+            `SELECT s.kind FROM sequence_step s JOIN campaign c ON c.id = s.campaign_id
+             WHERE s.campaign_id = $1 AND s.version = coalesce($2, c.sequence_version) AND s.step_index = $3`,
+            [lead.campaignId, lead.sequenceVersion, lead.nextStepIndex],
+          );
+          // Like the engine's ALREADY_CONNECTED: no invitation is needed any more.
+          const beforeInvite = lead.status === LeadStatus.PENDING_INVITE;
+          const skipInvite = beforeInvite && step?.kind === 'INVITE';
+          const reason = beforeInvite ? 'ALREADY_CONNECTED' : 'INVITE_ACCEPTED';
+          await em.update(Lead, lead.id, {
+            ...identity,
+            status: LeadStatus.CONNECTED,
+            statusReason: beforeInvite ? reason : null,
+            ...(skipInvite ? { nextStepIndex: lead.nextStepIndex + 1, lastStepSentAt: now } : {}),
+          });
+          events.push(statusChangedEvent(lead, lead.status, LeadStatus.CONNECTED, reason, now, fact.source));
+          await rescheduleLeads(em, lead.campaignId, [lead.id]);
+        } else {
+          await em.update(Lead, lead.id, identity);
+        }
       }
       await insertLeadEvents(em, events);
       return leads.map((l) => l.id);
@@ -92,6 +189,7 @@ export class LeadProgressService {
       const optedOut = this.isOptOut(reply.text);
       const events: NewLeadEvent[] = [
         this.event(lead, LeadEventType.MESSAGE_RECEIVED, reply, now, {
+          ...reply.meta,
           message_id: reply.messageId,
           chat_id: reply.chatId ?? lead.chatId,
           text: reply.text,
@@ -170,7 +268,8 @@ export class LeadProgressService {
       occurredAt: fact.occurredAt,
       detectedAt: now,
       source: fact.source,
-      meta: { linkedin_account_id: fact.accountId, ...meta },
+      // How long the fact took to reach us (event time vs detected): webhooks, polls and syncs compared.
+      meta: { linkedin_account_id: fact.accountId, detection_latency_ms: Math.max(0, now.getTime() - fact.occurredAt.getTime()), ...meta },
     };
   }
 }

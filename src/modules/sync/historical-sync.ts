@@ -1,0 +1,122 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../../core/logger';
+import { EventSource } from '../leads/lead-event-type';
+import { type LeadProgressService, PRE_REPLY_STATUSES } from '../leads/lead-progress.service';
+import type { UnipileClient } from '../unipile/unipile.client';
+import { UnipileError } from '../unipile/unipile.errors';
+import type { UnipileUserRelation } from '../unipile/unipile.schemas';
+import type { RunProgress, SyncParams, SyncRunner } from './sync-progress';
+import type { UnmatchedRelation } from './sync-run.entity';
+
+const PAGE_SIZE = 1000;
+const SAMPLE_SIZE = 20;
+/** Profile lookups count as LinkedIn profile visits (~100 a day per account): at most this many per account and run. */
+export const MAX_PROFILE_LOOKUPS = 80;
+
+type Candidate = { id: string; provider_id: string | null; public_identifier: string | null };
+type Account = { id: string; unipile_account_id: string };
+
+export type HistoricalSyncDeps = {
+  dataSource: DataSource;
+  unipile: Pick<UnipileClient, 'listRelations' | 'getProfile'>;
+  progress: LeadProgressService;
+  log: Logger;
+};
+
+/**
+ * Pages through each sender's relations and records, for every lead before its first reply that
+ * is one of them, `connection_accepted_historical` (once per lead). Relations often lack
+ * `public_identifier`: for those, while leads known only by public identifier remain, the profile
+ * is fetched by member id.
+ */
+export function historicalConnectionsRunner(deps: HistoricalSyncDeps): SyncRunner {
+  return async (run, report) => {
+    const params = run.params as SyncParams;
+    const accounts: Account[] = await deps.dataSource.query(
+      `SELECT id, unipile_account_id FROM linkedin_account
+       WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2)
+         AND ($3::uuid IS NULL OR id IN (SELECT account_id FROM campaign_sender WHERE campaign_id = $3))
+       ORDER BY created_at`,
+      [run.workspaceId, params.accountId ?? null, params.campaignId ?? null],
+    );
+    const totals: RunProgress = { processed: 0, matched: 0, unmatched: 0, details: { accounts: accounts.length, leadsInScope: 0, recorded: 0, profileLookups: 0, lookupsSkipped: 0 }, unmatchedSample: [] };
+    const count = (key: string, n = 1) => (totals.details[key] = (totals.details[key] as number) + n);
+
+    for (const account of accounts) {
+      const candidates: Candidate[] = await deps.dataSource.query(
+        `SELECT id, provider_id, public_identifier FROM lead l
+         WHERE account_id = $1 AND status = ANY($2::lead_status[]) AND ($3::uuid IS NULL OR campaign_id = $3)
+           AND NOT EXISTS (SELECT 1 FROM lead_event e WHERE e.lead_id = l.id AND e.type IN ('connection_accepted', 'connection_accepted_historical'))`,
+        [account.id, [...PRE_REPLY_STATUSES], params.campaignId ?? null],
+      );
+      count('leadsInScope', candidates.length);
+      if (candidates.length === 0) continue;
+      const byProvider = groupBy(candidates, (c) => c.provider_id);
+      const byPublic = groupBy(candidates, (c) => c.public_identifier);
+      // Leads a relation without public identifier could only match through a profile lookup.
+      const needsLookup = new Set(candidates.filter((c) => !c.provider_id && c.public_identifier).map((c) => c.id));
+      let lookups = 0;
+
+      let cursor: string | undefined;
+      do {
+        const page = await deps.unipile.listRelations(account.unipile_account_id, { cursor, limit: PAGE_SIZE });
+        for (const relation of page.items) {
+          let publicIdentifier = relation.public_identifier?.toLowerCase() ?? null;
+          let leadIds = byProvider.get(relation.member_id) ?? (publicIdentifier ? byPublic.get(publicIdentifier) : undefined);
+          if (!leadIds && !publicIdentifier && needsLookup.size > 0) {
+            if (lookups < MAX_PROFILE_LOOKUPS) {
+              lookups++;
+              count('profileLookups');
+              publicIdentifier = await lookupPublicIdentifier(deps, account, relation);
+              leadIds = publicIdentifier ? byPublic.get(publicIdentifier) : undefined;
+            } else {
+              count('lookupsSkipped');
+            }
+          }
+          totals.processed++;
+          if (!leadIds) {
+            totals.unmatched++;
+            if (totals.unmatchedSample!.length < SAMPLE_SIZE) totals.unmatchedSample!.push(unmatched(relation, publicIdentifier, account.id));
+            continue;
+          }
+          totals.matched++;
+          for (const id of leadIds) needsLookup.delete(id);
+          const recorded = await deps.progress.markConnectedHistorically(
+            { accountId: account.id, providerId: relation.member_id, publicIdentifier, occurredAt: new Date(relation.created_at), source: EventSource.SYNC },
+            leadIds,
+          );
+          count('recorded', recorded.length);
+        }
+        await report(totals);
+        cursor = page.cursor ?? undefined;
+      } while (cursor);
+    }
+    if (totals.unmatched > 0) deps.log.info({ runId: run.id, unmatched: totals.unmatched, sample: totals.unmatchedSample!.slice(0, 5) }, 'historical sync: relations without a lead');
+    return totals;
+  };
+}
+
+async function lookupPublicIdentifier(deps: HistoricalSyncDeps, account: Account, relation: UnipileUserRelation): Promise<string | null> {
+  try {
+    const profile = await deps.unipile.getProfile(account.unipile_account_id, { providerId: relation.member_id });
+    return profile.public_identifier?.toLowerCase() ?? null;
+  } catch (error) {
+    // A private or vanished profile leaves this relation unmatched; the run goes on.
+    if (error instanceof UnipileError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_RECIPIENT')) return null;
+    throw error;
+  }
+}
+
+function unmatched(relation: UnipileUserRelation, publicIdentifier: string | null, accountId: string): UnmatchedRelation {
+  const name = [relation.first_name, relation.last_name].filter(Boolean).join(' ');
+  return { memberId: relation.member_id, publicIdentifier, name: name || null, accountId };
+}
+
+function groupBy(candidates: Candidate[], key: (c: Candidate) => string | null): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const c of candidates) {
+    const k = key(c);
+    if (k) map.set(k, [...(map.get(k) ?? []), c.id]);
+  }
+  return map;
+}

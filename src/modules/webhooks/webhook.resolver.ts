@@ -1,0 +1,45 @@
+import { Arg, Args, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { CurrentViewer } from '../../core/graphql/auth-checker';
+import { Role } from '../auth/user.entity';
+import type { Viewer } from '../auth/viewer';
+import type { WebhookManagementService } from './webhook-management.service';
+import type { WebhookStatusService } from './webhook-status.service';
+import { EnsureWebhooksResult, UnipileWebhookView, WebhookSourceEnum, WebhookStatus, WebhookStatusArgs } from './webhook.types';
+
+@Resolver()
+export class WebhookResolver {
+  constructor(
+    private readonly management: WebhookManagementService,
+    private readonly statusService: WebhookStatusService,
+  ) {}
+
+  @Authorized(Role.ADMIN)
+  @Query(() => [UnipileWebhookView], { description: 'The webhooks registered in Unipile (tenant-wide)' })
+  webhooks(): Promise<UnipileWebhookView[]> {
+    return this.management.list();
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => UnipileWebhookView, { description: 'Registers a webhook of this source pointing at our route, with the secret header' })
+  registerWebhook(@Arg('source', () => WebhookSourceEnum) source: WebhookSourceEnum): Promise<UnipileWebhookView> {
+    return this.management.register(source);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => Boolean)
+  deleteWebhook(@Arg('id', () => ID) id: string): Promise<boolean> {
+    return this.management.delete(id);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => EnsureWebhooksResult, { description: 'Exactly one correct webhook per source; deletes misconfigured ones. Idempotent.' })
+  ensureWebhooks(): Promise<EnsureWebhooksResult> {
+    return this.management.ensure();
+  }
+
+  @Authorized()
+  @Query(() => WebhookStatus, { description: 'Campaign totals, its 10 latest events and webhook intake (by id, name, or the latest active campaign)' })
+  webhookStatus(@CurrentViewer() viewer: Viewer, @Args() args: WebhookStatusArgs): Promise<WebhookStatus> {
+    return this.statusService.status(viewer, args);
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type WebhookIngestService, WEBHOOK_ROUTES, type WebhookRoute } from './webhook-ingest.service';
+import { parseWebhook } from './webhook-payloads';
+import { WEBHOOK_SECRET_HEADER, secretMatches } from './webhook-secret';
+
+export type WebhookRouteOptions = {
+  ingest: WebhookIngestService;
+  /** When set, every delivery must carry it in the Unipile-Auth header. */
+  secret?: string;
+};
+
+/**
+ * `POST /api/webhooks/unipile/{messaging,users,account-status}`: check the secret → parse and
+ * validate the raw body → store once → queue → 200. In their own plugin scope, so the raw-string
+ * body parser (any content type, or none: API-registered webhooks send none) applies only here.
+ */
+export async function registerWebhookRoutes(http: FastifyInstance, opts: WebhookRouteOptions): Promise<void> {
+  await http.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+      if (error.statusCode === 413) return reply.code(413).send({ error: 'PAYLOAD_TOO_LARGE', message: error.message });
+      if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
+      request.log.error({ err: error }, 'webhook ingest failed');
+      return reply.code(500).send({ error: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
+    });
+    for (const route of Object.keys(WEBHOOK_ROUTES) as WebhookRoute[]) {
+      scope.post(`/api/webhooks/unipile/${route}`, (request, reply) => receive(opts, route, request, reply));
+    }
+  });
+}
+
+async function receive(opts: WebhookRouteOptions, route: WebhookRoute, request: FastifyRequest, reply: FastifyReply) {
+  if (opts.secret !== undefined && !secretMatches(opts.secret, request.headers[WEBHOOK_SECRET_HEADER.toLowerCase()])) {
+    return reply.code(401).send({ error: 'UNAUTHENTICATED', message: `Missing or wrong ${WEBHOOK_SECRET_HEADER} header` });
+  }
+  const parsed = parseWebhook(typeof request.body === 'string' ? request.body : undefined);
+  if (!parsed.ok) return reply.code(400).send({ error: parsed.error.code, message: parsed.error.message });
+  const result = await opts.ingest.ingest(parsed.webhook, route);
+  // Exactly 200: Unipile retries anything else.
+  return reply.code(200).send({ status: result.duplicate ? 'duplicate' : 'stored', eventId: result.eventId });
+}
