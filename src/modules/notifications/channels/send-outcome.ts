@@ -1,0 +1,12 @@
+/** What one attempt on any channel came to; the delivery log stores it as is. */
+export type SendOutcome = {
+  ok: boolean;
+  /** HTTP status, or the SMTP reply code. */
+  responseCode: number | null;
+  latencyMs: number;
+  error: string | null;
+};
+
+const ERROR_MAX = 500;
+
+export const clipError = (message: string): string => (message.length > ERROR_MAX ? `${message.slice(0, ERROR_MAX - 1)}…` : message);

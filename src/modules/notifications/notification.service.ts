@@ -1,0 +1,184 @@
+import { isUUID } from 'class-validator';
+import type { DataSource } from 'typeorm';
+import { NotFoundError } from '../../core/errors';
+import type { Viewer } from '../auth/viewer';
+import { Campaign } from '../campaigns/campaign.entity';
+import { displayUrl, generateSigningSecret, maskSecret, maskUrl } from './channel-secrets';
+import { NotificationChannel } from './notification-channel.entity';
+import { NotificationChannelKind } from './notification-kinds';
+import { NotificationError } from './notification.errors';
+import { NotificationRule } from './notification-rule.entity';
+import { NotificationSettings } from './notification-settings.entity';
+import type {
+  CreateNotificationChannelInput,
+  CreatedNotificationChannel,
+  NotificationChannelView,
+  NotificationRuleInput,
+  NotificationRuleView,
+  NotificationSettingsInput,
+  NotificationSettingsView,
+  UpdateNotificationChannelInput,
+} from './notification.types';
+import { kindEnabled, type NotifierSettings } from './notifier-settings';
+
+type ChannelFields = Pick<CreateNotificationChannelInput, 'recipients' | 'slackWebhookUrl' | 'webhookUrl' | 'signingSecret'>;
+
+// Which input fields each kind takes; anything else is refused rather than silently dropped.
+const FIELDS_OF: Record<NotificationChannelKind, Array<keyof ChannelFields>> = {
+  [NotificationChannelKind.EMAIL]: ['recipients'],
+  [NotificationChannelKind.SLACK]: ['slackWebhookUrl'],
+  [NotificationChannelKind.WEBHOOK]: ['webhookUrl', 'signingSecret'],
+};
+
+/** Per-workspace switches, channels and routing rules (admin operations). */
+export class NotificationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settings: NotifierSettings,
+  ) {}
+
+  async getSettings(viewer: Viewer): Promise<NotificationSettingsView> {
+    const row = await this.dataSource.getRepository(NotificationSettings).findOneBy({ workspaceId: viewer.workspaceId });
+    return {
+      emailEnabled: row?.emailEnabled ?? true,
+      slackEnabled: row?.slackEnabled ?? true,
+      webhooksEnabled: row?.webhooksEnabled ?? true,
+      environment: {
+        emailEnabled: kindEnabled(this.settings, NotificationChannelKind.EMAIL),
+        slackEnabled: kindEnabled(this.settings, NotificationChannelKind.SLACK),
+        webhooksEnabled: kindEnabled(this.settings, NotificationChannelKind.WEBHOOK),
+        smtpConfigured: Boolean(this.settings.smtpUrl),
+      },
+    };
+  }
+
+  async updateSettings(viewer: Viewer, input: NotificationSettingsInput): Promise<NotificationSettingsView> {
+    const current = await this.getSettings(viewer);
+    await this.dataSource.getRepository(NotificationSettings).upsert(
+      {
+        workspaceId: viewer.workspaceId,
+        emailEnabled: input.emailEnabled ?? current.emailEnabled,
+        slackEnabled: input.slackEnabled ?? current.slackEnabled,
+        webhooksEnabled: input.webhooksEnabled ?? current.webhooksEnabled,
+      },
+      ['workspaceId'],
+    );
+    return this.getSettings(viewer);
+  }
+
+  async listChannels(viewer: Viewer): Promise<NotificationChannelView[]> {
+    const channels = await this.dataSource
+      .getRepository(NotificationChannel)
+      .find({ where: { workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const rules = await this.dataSource
+      .getRepository(NotificationRule)
+      .find({ where: { workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return channels.map((c) => toView(c, rules.filter((r) => r.channelId === c.id)));
+  }
+
+  async createChannel(viewer: Viewer, input: CreateNotificationChannelInput): Promise<CreatedNotificationChannel> {
+    checkFields(input.kind, input, true);
+    const signingSecret = input.kind === NotificationChannelKind.WEBHOOK ? (input.signingSecret ?? generateSigningSecret()) : null;
+    const repo = this.dataSource.getRepository(NotificationChannel);
+    const channel = await repo.save(
+      repo.create({
+        workspaceId: viewer.workspaceId,
+        kind: input.kind,
+        name: input.name.trim(),
+        recipients: input.recipients ?? [],
+        url: input.webhookUrl ?? null,
+        secret: input.slackWebhookUrl ?? signingSecret,
+      }),
+    );
+    return { channel: toView(channel, []), signingSecret };
+  }
+
+  async updateChannel(viewer: Viewer, id: string, input: UpdateNotificationChannelInput): Promise<NotificationChannelView> {
+    const channel = await this.findChannel(viewer, id);
+    checkFields(channel.kind, input, false);
+    if (input.name !== undefined) channel.name = input.name.trim();
+    if (input.recipients !== undefined) channel.recipients = input.recipients;
+    if (input.webhookUrl !== undefined) channel.url = input.webhookUrl;
+    if (input.slackWebhookUrl !== undefined) channel.secret = input.slackWebhookUrl;
+    if (input.signingSecret !== undefined) channel.secret = input.signingSecret;
+    await this.dataSource.getRepository(NotificationChannel).save(channel);
+    return toView(channel, await this.dataSource.getRepository(NotificationRule).find({ where: { channelId: id }, order: { createdAt: 'ASC' } }));
+  }
+
+  /** Its rules and its delivery log go with it. */
+  async deleteChannel(viewer: Viewer, id: string): Promise<boolean> {
+    const result = isUUID(id) ? await this.dataSource.getRepository(NotificationChannel).delete({ id, workspaceId: viewer.workspaceId }) : undefined;
+    if (!result?.affected) throw new NotFoundError('Notification channel', id);
+    return true;
+  }
+
+  async createRule(viewer: Viewer, input: NotificationRuleInput): Promise<NotificationRuleView> {
+    await this.findChannel(viewer, input.channelId);
+    const campaignId = input.campaignId ?? null;
+    if (campaignId) {
+      const exists = isUUID(campaignId) && (await this.dataSource.getRepository(Campaign).existsBy({ id: campaignId, workspaceId: viewer.workspaceId }));
+      if (!exists) throw new NotFoundError('Campaign', campaignId);
+    }
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `INSERT INTO notification_rule (workspace_id, channel_id, event_type, campaign_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [viewer.workspaceId, input.channelId, input.eventType, campaignId],
+    );
+    if (rows.length === 0) {
+      throw new NotificationError('NOTIFICATION_RULE_EXISTS', 'This channel already has a rule for that event type and campaign', {
+        channelId: input.channelId,
+        eventType: input.eventType,
+        campaignId,
+      });
+    }
+    return toRuleView(await this.dataSource.getRepository(NotificationRule).findOneByOrFail({ id: rows[0].id }));
+  }
+
+  async deleteRule(viewer: Viewer, id: string): Promise<boolean> {
+    const result = isUUID(id) ? await this.dataSource.getRepository(NotificationRule).delete({ id, workspaceId: viewer.workspaceId }) : undefined;
+    if (!result?.affected) throw new NotFoundError('Notification rule', id);
+    return true;
+  }
+
+  private async findChannel(viewer: Viewer, id: string): Promise<NotificationChannel> {
+    const channel = isUUID(id) ? await this.dataSource.getRepository(NotificationChannel).findOneBy({ id, workspaceId: viewer.workspaceId }) : null;
+    if (!channel) throw new NotFoundError('Notification channel', id);
+    return channel;
+  }
+}
+
+function checkFields(kind: NotificationChannelKind, input: ChannelFields, creating: boolean): void {
+  const allowed = FIELDS_OF[kind];
+  const foreign = (Object.keys(FIELDS_OF) as NotificationChannelKind[])
+    .flatMap((k) => FIELDS_OF[k])
+    .filter((field) => !allowed.includes(field) && input[field] !== undefined && input[field] !== null);
+  if (foreign.length > 0) {
+    throw new NotificationError('INVALID_NOTIFICATION_CHANNEL', `A ${kind} channel does not take ${foreign.join(', ')}`, { fields: foreign });
+  }
+  const required = { EMAIL: 'recipients', SLACK: 'slackWebhookUrl', WEBHOOK: 'webhookUrl' } as const satisfies Record<NotificationChannelKind, keyof ChannelFields>;
+  if (creating && (input[required[kind]] === undefined || input[required[kind]] === null)) {
+    throw new NotificationError('INVALID_NOTIFICATION_CHANNEL', `A ${kind} channel needs ${required[kind]}`, { fields: [required[kind]] });
+  }
+}
+
+function toView(channel: NotificationChannel, rules: NotificationRule[]): NotificationChannelView {
+  return {
+    id: channel.id,
+    kind: channel.kind,
+    name: channel.name,
+    recipients: channel.recipients,
+    url: displayUrl(channel.url),
+    secretHint: channel.kind === NotificationChannelKind.SLACK ? maskUrl(channel.secret) : maskSecret(channel.secret),
+    rules: rules.map(toRuleView),
+    createdAt: channel.createdAt,
+    updatedAt: channel.updatedAt,
+  };
+}
+
+const toRuleView = (r: NotificationRule): NotificationRuleView => ({
+  id: r.id,
+  channelId: r.channelId,
+  eventType: r.eventType,
+  campaignId: r.campaignId,
+  createdAt: r.createdAt,
+});

@@ -1,0 +1,56 @@
+import type { Agenda } from 'agenda';
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../../core/clock';
+import type { JobDefinition } from '../../core/jobs/register-jobs';
+import type { Logger } from '../../core/logger';
+import { EmailSender } from './channels/email.sender';
+import { SlackSender } from './channels/slack.sender';
+import { WebhookSender } from './channels/webhook.sender';
+import { DISPATCH_NOTIFICATIONS_JOB, agendaDeliveryQueue, notificationJobs } from './jobs/notification.jobs';
+import { NotificationDeliverer } from './notification-deliverer';
+import { NotificationDispatchRepository } from './notification-dispatch.repository';
+import { NotificationDispatcher } from './notification-dispatcher';
+import { NotificationLogService } from './notification-log.service';
+import { NotificationResolver } from './notification.resolver';
+import { NotificationService } from './notification.service';
+import type { NotifierSettings } from './notifier-settings';
+
+export type Notifications = {
+  settings: NotifierSettings;
+  dispatcher: NotificationDispatcher;
+  deliverer: NotificationDeliverer;
+  resolver: NotificationResolver;
+  jobs: JobDefinition[];
+  /** Asks for a dispatch soon (e.g. right after a reply is recorded) instead of at the next interval. */
+  wake(): void;
+  /** Makes the dispatcher recurring; call on worker processes. */
+  schedule(): Promise<void>;
+};
+
+/** Builds operator notifications; Agenda runs the dispatcher and the deliveries. */
+export function createNotifications(deps: { dataSource: DataSource; agenda: Agenda; clock: Clock; settings: NotifierSettings; log: Logger }): Notifications {
+  const { dataSource, agenda, clock, settings } = deps;
+  const log = deps.log.child({ module: 'notifications' });
+  const queue = agendaDeliveryQueue(agenda);
+  const senders = {
+    email: settings.smtpUrl ? new EmailSender({ smtpUrl: settings.smtpUrl, from: settings.mailFrom, timeoutMs: settings.timeoutMs }) : undefined,
+    slack: new SlackSender(settings.timeoutMs),
+    webhook: new WebhookSender(clock, settings.timeoutMs),
+  };
+  const dispatcher = new NotificationDispatcher(dataSource, new NotificationDispatchRepository(), clock, settings, queue, log);
+  const deliverer = new NotificationDeliverer(dataSource, clock, settings, senders, log);
+  const resolver = new NotificationResolver(new NotificationService(dataSource, settings), new NotificationLogService(dataSource, clock, settings, queue));
+  return {
+    settings,
+    dispatcher,
+    deliverer,
+    resolver,
+    jobs: notificationJobs(dispatcher, deliverer, settings),
+    wake: () => {
+      agenda.now(DISPATCH_NOTIFICATIONS_JOB).catch((error: unknown) => log.warn({ err: error }, 'could not queue a notification dispatch'));
+    },
+    schedule: async () => {
+      await agenda.every(settings.dispatchIntervalMs, DISPATCH_NOTIFICATIONS_JOB);
+    },
+  };
+}
