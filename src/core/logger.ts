@@ -1,4 +1,5 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { jobLogContext } from './jobs/job-log-context';
 
 export type { Logger };
 
@@ -21,6 +22,9 @@ const REDACTED_PATHS = [
   '*.body',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+/** JSON lines to stdout, or to `destination` (tests capture what would be logged). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  // Inside a job handler every line carries the job's id and name.
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin: () => jobLogContext.getStore() ?? {} };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
+import { isInvalidInputValue } from '../db/errors';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -36,6 +37,9 @@ export function createErrorFormatter(log: Logger) {
         children: e.children?.map((c) => ({ field: c.property, constraints: Object.values(c.constraints ?? {}) })),
       }));
       return { message: 'Input is invalid', ...where, extensions: { code: 'BAD_USER_INPUT', fields } };
+    }
+    if (isInvalidInputValue(original)) {
+      return { message: 'An argument has an invalid format (for example an id that is not one)', ...where, extensions: { code: 'BAD_USER_INPUT' } };
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {

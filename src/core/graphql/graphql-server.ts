@@ -6,11 +6,14 @@ import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ForbiddenError } from '../errors';
+import type { AppMetrics } from '../http/metrics';
+import { graphqlMetricsPlugin } from '../http/metrics-graphql';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { graphiqlPage, registerGraphiQLAssets, wantsGraphiQL } from './graphiql';
 import { usesIntrospection } from './introspection';
+import { type OperationLimits, operationLimitsPlugin, prepareWsOperation, requestError } from './limits';
 import { RequestLoaders } from './loaders';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -20,8 +23,11 @@ export type GraphQLServerDeps = {
   schema: GraphQLSchema;
   log: Logger;
   isProduction: boolean;
+  /** Depth and cost limits, for HTTP and WebSocket operations alike. */
+  limits: OperationLimits;
+  metrics?: AppMetrics;
   /** Builds a request's context from the raw Authorization value (header or connectionParams). */
-  createContext(authorization: unknown, requestId: string): Promise<GraphQLContext>;
+  createContext(authorization: unknown, requestId: string, clientIp?: string): Promise<GraphQLContext>;
 };
 
 export type GraphQLServer = { close(): Promise<void> };
@@ -40,9 +46,14 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
     schema: deps.schema,
     formatError,
     introspection: true, // gated per request by introspectionGuard
+    // One operation per request: a JSON array body is refused (400), so limits cannot be multiplied.
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
     plugins: [
       fastifyApolloDrainPlugin(app),
       introspectionGuard(deps.isProduction),
+      operationLimitsPlugin(deps.limits),
+      ...(deps.metrics ? [graphqlMetricsPlugin<GraphQLContext>(deps.metrics)] : []),
       { serverWillStart: async () => ({ drainServer: async () => wsServer.dispose() }) },
     ],
   });
@@ -51,7 +62,7 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
   registerGraphiQLAssets(app);
   const page = graphiqlPage({ requireAdmin: deps.isProduction });
   const handler = fastifyApolloHandler(apollo, {
-    context: async (request: FastifyRequest) => deps.createContext(request.headers.authorization, String(request.id)),
+    context: async (request: FastifyRequest) => deps.createContext(request.headers.authorization, String(request.id), request.ip),
   });
   app.route({
     url: GRAPHQL_PATH,
@@ -82,7 +93,8 @@ function introspectionGuard(isProduction: boolean): ApolloServerPlugin<GraphQLCo
       return {
         async didResolveOperation({ document, contextValue }) {
           if (!isProduction || contextValue.viewer?.role === 'ADMIN' || !usesIntrospection(document)) return;
-          throw new ForbiddenError('Introspection requires an admin token');
+          // With an HTTP status: Apollo answers 500 for plugin errors that carry none.
+          throw requestError(new ForbiddenError('Introspection requires an admin token'));
         },
       };
     },
@@ -117,18 +129,28 @@ function keepAlive(wss: WebSocketServer, everyMs: number): () => void {
 function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, formatError: ReturnType<typeof createErrorFormatter>) {
   const contexts = new WeakMap<WebSocket, GraphQLContext>();
   const expiryTimers = new WeakMap<WebSocket, NodeJS.Timeout>();
+  // Authenticated sockets, so the open-connections gauge only counts what onConnect accepted.
+  const openSockets = new WeakSet<WebSocket>();
   let connections = 0;
   return useServer<Record<string, unknown>, SocketExtra>(
     {
       schema: deps.schema,
+      // Parse, validate and check the limits exactly as over HTTP.
+      onSubscribe: (_ctx, _id, payload) => prepareWsOperation(deps.schema, payload, deps.limits),
       // One context per subscription, so DataLoader caches never outlive an operation.
       context: (ctx) => ({ ...(contexts.get(ctx.extra.socket) as GraphQLContext), loaders: new RequestLoaders() }),
       // Authenticate once per connection; a missing or invalid token closes it with 4403.
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const authorization = params.Authorization ?? params.authorization ?? params.token;
-        const context = await deps.createContext(authorization, `ws-${++connections}`);
-        if (!context.viewer) return false;
+        const context = await deps.createContext(authorization, `ws-${++connections}`, ctx.extra.request.socket.remoteAddress);
+        if (!context.viewer) {
+          deps.metrics?.wsConnectionsTotal.inc({ outcome: 'refused' });
+          return false;
+        }
+        deps.metrics?.wsConnectionsTotal.inc({ outcome: 'ok' });
+        deps.metrics?.wsConnections.inc();
+        openSockets.add(ctx.extra.socket);
         contexts.set(ctx.extra.socket, context);
         // The connection lives no longer than its token.
         const ttl = context.viewer.expiresAt.getTime() - Date.now();
@@ -137,7 +159,10 @@ function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, form
         expiryTimers.set(ctx.extra.socket, timer);
         return true;
       },
-      onClose: (ctx) => clearTimeout(expiryTimers.get(ctx.extra.socket)),
+      onClose: (ctx) => {
+        clearTimeout(expiryTimers.get(ctx.extra.socket));
+        if (openSockets.delete(ctx.extra.socket)) deps.metrics?.wsConnections.dec();
+      },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),

@@ -5,9 +5,11 @@ import type { Logger } from '../logger';
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The Fastify app every route mounts on; each request gets an id (or keeps a caller's x-request-id). */
-export function createHttpServer(log: Logger): FastifyInstance {
+export function createHttpServer(log: Logger, opts: { trustProxy?: boolean } = {}): FastifyInstance {
   const app = Fastify({
     loggerInstance: log,
+    // Only behind a proxy that sets X-Forwarded-For: request.ip then names the real client.
+    trustProxy: opts.trustProxy ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 
-export type LiveTopic = 'REPLY_RECEIVED' | 'LEAD_STATUS_CHANGED' | 'ACCOUNT_STATUS_CHANGED' | 'JOB_PROGRESS';
+export type LiveTopic = 'REPLY_RECEIVED' | 'LEAD_STATUS_CHANGED' | 'ACCOUNT_STATUS_CHANGED' | 'JOB_PROGRESS' | 'CAMPAIGN_COMPLETED';
 
 export type LiveEvent = {
   /** Monotonic: clients resume after the last id they saw. */

@@ -1,5 +1,6 @@
-import { Arg, Authorized, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrentViewer } from '../../core/graphql/auth-checker';
+import type { GraphQLContext } from '../../core/graphql/context';
 import { AuthPayload, CreateUserInput, CreateWorkspaceInput, CreateWorkspacePayload } from './auth.types';
 import type { AuthService } from './auth.service';
 import { Role, User } from './user.entity';
@@ -9,9 +10,11 @@ import type { Viewer } from './viewer';
 export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
-  @Mutation(() => AuthPayload, { description: 'Exchange email and password for a session token' })
-  login(@Arg('email') email: string, @Arg('password') password: string): Promise<AuthPayload> {
-    return this.auth.login(email, password);
+  @Mutation(() => AuthPayload, {
+    description: 'Exchange email and password for a session token. Repeated failures lock the email (ACCOUNT_LOCKED) or the client address (TOO_MANY_ATTEMPTS) for a while',
+  })
+  login(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+    return this.auth.login(email, password, ctx.clientIp);
   }
 
   @Authorized()

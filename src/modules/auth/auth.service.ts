@@ -4,7 +4,9 @@ import { isUniqueViolation } from '../../core/db/errors';
 import { NotFoundError } from '../../core/errors';
 import { emailTaken, invalidCredentials } from './auth.errors';
 import type { AuthPayload, CreateUserInput, CreateWorkspaceInput, CreateWorkspacePayload } from './auth.types';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleSettings } from './login-throttle';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
+import { assertPasswordStrength } from './password-policy';
 import type { TokenService } from './token.service';
 import { Role, User } from './user.entity';
 import { UserRepository } from './user.repository';
@@ -13,35 +15,62 @@ import { Workspace } from './workspace.entity';
 
 export class AuthService {
   private readonly users: UserRepository;
+  private readonly throttle: LoginThrottle;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    throttle: LoginThrottleSettings = DEFAULT_LOGIN_THROTTLE,
   ) {
     this.users = new UserRepository(dataSource.manager);
+    this.throttle = new LoginThrottle(dataSource, throttle);
   }
 
-  async login(email: string, password: string): Promise<AuthPayload> {
-    const user = await this.users.findByEmail(email.trim());
-    if (!user) {
-      await burnPasswordCheck(password);
+  /**
+   * A session token for right credentials. A locked email or client address is refused before the
+   * password is looked at (ACCOUNT_LOCKED / TOO_MANY_ATTEMPTS), whether or not the email exists.
+   */
+  async login(email: string, password: string, clientIp?: string): Promise<AuthPayload> {
+    const normalized = email.trim().toLowerCase();
+    await this.throttle.assertAllowed(normalized, clientIp, this.clock.now());
+    const user = await this.users.findByEmailWithWorkspace(normalized);
+    const valid = user ? await verifyPassword(user.passwordHash, password) : await burnPasswordCheck(password).then(() => false);
+    if (!user || !valid) {
+      await this.throttle.recordFailure(normalized, clientIp, this.clock.now());
       throw invalidCredentials();
     }
-    if (!(await verifyPassword(user.passwordHash, password))) throw invalidCredentials();
+    await this.throttle.recordSuccess(normalized);
     user.lastLoginAt = this.clock.now();
     await this.users.update(user.id, { lastLoginAt: user.lastLoginAt });
-    const { token, expiresAt } = this.tokens.issue({ sub: user.id, wid: user.workspaceId, role: user.role, email: user.email });
-    return { token, expiresAt, user };
+    return this.session(user, user.workspace!.tokenVersion);
   }
 
-  /** The viewer behind a token, or undefined when the token is invalid or its user no longer exists. */
+  /**
+   * The viewer behind a token, or undefined when the token is invalid, was issued before its
+   * workspace's tokens were revoked, or its user no longer exists.
+   */
   async authenticate(token: string | undefined): Promise<Viewer | undefined> {
     const claims = token ? this.tokens.verify(token) : undefined;
     if (!claims) return undefined;
-    const user = await this.users.findInWorkspace(claims.wid, claims.sub);
-    if (!user) return undefined;
+    const user = await this.users.findInWorkspace(claims.wid, claims.sub, { withWorkspace: true });
+    if (!user || user.workspace!.tokenVersion !== claims.tv) return undefined;
     return { userId: user.id, workspaceId: user.workspaceId, role: user.role, email: user.email, expiresAt: new Date(claims.exp * 1000) };
+  }
+
+  /** Signs out everyone in the caller's workspace (bumps its token version); the caller gets a fresh token. */
+  async revokeAllTokens(viewer: Viewer): Promise<AuthPayload> {
+    const [rows]: [Array<{ token_version: number }>, number] = await this.dataSource.query(
+      `UPDATE workspace SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version`,
+      [viewer.workspaceId],
+    );
+    const user = await this.me(viewer);
+    return this.session(user, rows[0].token_version);
+  }
+
+  private session(user: User, tokenVersion: number): AuthPayload {
+    const { token, expiresAt } = this.tokens.issue({ sub: user.id, wid: user.workspaceId, role: user.role, email: user.email, tv: tokenVersion });
+    return { token, expiresAt, user };
   }
 
   async me(viewer: Viewer): Promise<User> {
@@ -83,6 +112,7 @@ export class AuthService {
 
   private async insertUser(users: UserRepository, workspaceId: string, email: string, password: string, role: Role): Promise<User> {
     const normalized = email.trim().toLowerCase();
+    assertPasswordStrength(password, normalized);
     if (await users.findByEmail(normalized)) throw emailTaken(normalized);
     const passwordHash = await hashPassword(password);
     try {

@@ -1,7 +1,8 @@
 import jwt from 'jsonwebtoken';
 import { Role } from './user.entity';
 
-export type TokenClaims = { sub: string; wid: string; role: Role; email: string };
+// tv: the workspace's token version when the token was issued; bumping it revokes every older token.
+export type TokenClaims = { sub: string; wid: string; role: Role; email: string; tv: number };
 export type IssuedToken = { token: string; expiresAt: Date };
 
 const ALGORITHM = 'HS256';
@@ -11,7 +12,7 @@ export class TokenService {
   constructor(private readonly opts: { secret: string; issuer: string; expiresIn: string }) {}
 
   issue(claims: TokenClaims): IssuedToken {
-    const token = jwt.sign({ wid: claims.wid, role: claims.role, email: claims.email }, this.opts.secret, {
+    const token = jwt.sign({ wid: claims.wid, role: claims.role, email: claims.email, tv: claims.tv }, this.opts.secret, {
       algorithm: ALGORITHM,
       subject: claims.sub,
       issuer: this.opts.issuer,
@@ -27,7 +28,10 @@ export class TokenService {
       const payload = jwt.verify(token, this.opts.secret, { algorithms: [ALGORITHM], issuer: this.opts.issuer });
       if (typeof payload !== 'object' || !payload.sub || typeof payload.wid !== 'string' || !payload.exp) return undefined;
       if (payload.role !== Role.ADMIN && payload.role !== Role.MEMBER) return undefined;
-      return { sub: payload.sub, wid: payload.wid, role: payload.role, email: String(payload.email), exp: payload.exp };
+      // Tokens signed before versions existed count as version 1, the version every workspace starts at.
+      const tv = payload.tv === undefined ? 1 : payload.tv;
+      if (typeof tv !== 'number' || !Number.isInteger(tv)) return undefined;
+      return { sub: payload.sub, wid: payload.wid, role: payload.role, email: String(payload.email), tv, exp: payload.exp };
     } catch {
       return undefined;
     }

@@ -10,8 +10,13 @@ export class UserRepository extends Repository<User> {
     return this.findOne({ where: { email: email.toLowerCase() } });
   }
 
-  findInWorkspace(workspaceId: string, id: string): Promise<User | null> {
-    return this.findOne({ where: { id, workspaceId } });
+  /** With its workspace loaded (for the token version), in one query. */
+  findByEmailWithWorkspace(email: string): Promise<User | null> {
+    return this.findOne({ where: { email: email.toLowerCase() }, relations: { workspace: true } });
+  }
+
+  findInWorkspace(workspaceId: string, id: string, opts: { withWorkspace?: boolean } = {}): Promise<User | null> {
+    return this.findOne({ where: { id, workspaceId }, relations: opts.withWorkspace ? { workspace: true } : undefined });
   }
 
   listByWorkspace(workspaceId: string): Promise<User[]> {

@@ -13,6 +13,10 @@ export class Workspace {
   @Column({ type: 'text' })
   name!: string;
 
+  // Bumped by revokeAllTokens: tokens issued under an older version are refused (not exposed in GraphQL).
+  @Column({ name: 'token_version', type: 'int', default: 1 })
+  tokenVersion!: number;
+
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,0 +1,68 @@
+import type { DataSource } from 'typeorm';
+import { runPendingMigrations } from '../../core/db/migrate';
+import { NotFoundError } from '../../core/errors';
+import type { AuthService } from '../auth/auth.service';
+import type { AuthPayload } from '../auth/auth.types';
+import { Campaign } from '../campaigns/campaign.entity';
+import { Lead } from '../leads/lead.entity';
+import type { CampaignTiming, LeadConversation, ManualMessageResult, MigrationsStatus } from './admin.types';
+import type { AuditLogEntry } from './audit-log.entity';
+import type { Actor, AuditLogService } from './audit-log.service';
+import type { DebugTimingService } from './debug-timing.service';
+import type { ManualMessageService } from './manual-message.service';
+import { migrationsStatus } from './migrations-status';
+
+/** The admin operations; every call is written to the audit log with its outcome. */
+export class AdminService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditLogService,
+    private readonly timing: DebugTimingService,
+    private readonly messages: ManualMessageService,
+    private readonly auth: AuthService,
+  ) {}
+
+  migrationsStatus(actor: Actor): Promise<MigrationsStatus> {
+    return this.audit.run(actor, 'migrationsStatus', {}, async () => ({ ...(await migrationsStatus(this.dataSource)), ranNow: [] }));
+  }
+
+  runMigrations(actor: Actor): Promise<MigrationsStatus> {
+    return this.audit.run(actor, 'runMigrations', {}, async () => {
+      const ranNow = await runPendingMigrations(this.dataSource);
+      return { ...(await migrationsStatus(this.dataSource)), ranNow };
+    });
+  }
+
+  debugTiming(actor: Actor, campaignId: string, first: number): Promise<CampaignTiming> {
+    return this.audit.run(actor, 'debugTiming', { campaignId, first }, () => this.timing.explain(actor.viewer, campaignId, first));
+  }
+
+  // The text is neither audited nor logged: only its length.
+  debugSendChat(actor: Actor, leadId: string, text: string): Promise<ManualMessageResult> {
+    return this.audit.run(actor, 'debugSendChat', { leadId, textLength: text.length }, () => this.messages.send(actor.viewer, leadId, text));
+  }
+
+  conversationIds(actor: Actor, campaignId: string): Promise<LeadConversation[]> {
+    return this.audit.run(actor, 'conversationIds', { campaignId }, async () => {
+      const { workspaceId } = actor.viewer;
+      if (!(await this.dataSource.manager.exists(Campaign, { where: { id: campaignId, workspaceId } }))) {
+        throw new NotFoundError('Campaign', campaignId);
+      }
+      const leads = await this.dataSource.manager
+        .createQueryBuilder(Lead, 'l')
+        .where('l.campaign_id = :campaignId AND l.workspace_id = :workspaceId AND l.chat_id IS NOT NULL', { campaignId, workspaceId })
+        .orderBy('l.created_at', 'ASC')
+        .addOrderBy('l.id', 'ASC')
+        .getMany();
+      return leads.map((l) => ({ leadId: l.id, accountId: l.accountId, chatId: l.chatId!, publicIdentifier: l.publicIdentifier, providerId: l.providerId }));
+    });
+  }
+
+  revokeAllTokens(actor: Actor): Promise<AuthPayload> {
+    return this.audit.run(actor, 'revokeAllTokens', {}, () => this.auth.revokeAllTokens(actor.viewer));
+  }
+
+  auditLog(actor: Actor, first: number, before: string | null): Promise<AuditLogEntry[]> {
+    return this.audit.run(actor, 'auditLog', { first, before }, () => this.audit.list(actor.viewer, first, before));
+  }
+}

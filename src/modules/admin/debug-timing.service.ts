@@ -1,0 +1,155 @@
+import { type DataSource, In } from 'typeorm';
+import type { Clock } from '../../core/clock';
+import { NotFoundError } from '../../core/errors';
+import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
+import type { Viewer } from '../auth/viewer';
+import { Campaign, CampaignStatus } from '../campaigns/campaign.entity';
+import { SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
+import { ACTIVE_LEAD_STATUSES } from '../leads/lead-status';
+import { Lead } from '../leads/lead.entity';
+import { dailyCap, isRamping } from '../outreach/caps';
+import { usage } from '../outreach/rate-ledger';
+import { ExecutionState, StepExecution } from '../outreach/step-execution.entity';
+import { currentOrNextWindow, isInsideWindow, localDay } from '../outreach/working-window';
+import type { AccountTiming, CampaignTiming, LeadTiming } from './admin.types';
+
+const OPEN_EXECUTIONS = [ExecutionState.SCHEDULED, ExecutionState.SENDING, ExecutionState.RETRYING];
+
+/**
+ * debugTiming: for each active lead of a campaign, when its next step is due and everything that
+ * holds it back right now, using the engine's own rules (working-window.ts, caps.ts, the ledger).
+ */
+export class DebugTimingService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async explain(viewer: Viewer, campaignId: string, first: number): Promise<CampaignTiming> {
+    const em = this.dataSource.manager;
+    const now = this.clock.now();
+    const campaign = await em.findOne(Campaign, { where: { id: campaignId, workspaceId: viewer.workspaceId } });
+    if (!campaign) throw new NotFoundError('Campaign', campaignId);
+    const leads = await em
+      .createQueryBuilder(Lead, 'l')
+      .where('l.campaign_id = :campaignId AND l.status IN (:...statuses)', { campaignId, statuses: ACTIVE_LEAD_STATUSES })
+      .orderBy('l.next_action_at', 'ASC', 'NULLS LAST')
+      .addOrderBy('l.id', 'ASC')
+      .limit(first)
+      .getMany();
+    const accountIds = [...new Set(leads.map((l) => l.accountId).filter((id): id is string => id !== null))];
+    const [accounts, steps, executions, state] = await Promise.all([
+      em.find(LinkedInAccount, { where: { id: In(accountIds), workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC' } }),
+      em.find(SequenceStep, { where: { campaignId } }),
+      em.find(StepExecution, { where: { leadId: In(leads.map((l) => l.id)), state: In(OPEN_EXECUTIONS) } }),
+      em.query(`SELECT paused FROM scheduler_state WHERE id = 1`) as Promise<Array<{ paused: boolean }>>,
+    ]);
+    const schedulerPaused = state[0]?.paused ?? false;
+    const timings = new Map<string, AccountTiming>();
+    for (const account of accounts) timings.set(account.id, await this.accountTiming(account, now));
+    return {
+      campaignId,
+      campaignStatus: campaign.status,
+      schedulerPaused,
+      now,
+      accounts: [...timings.values()],
+      leads: leads.map((lead) => {
+        const version = lead.sequenceVersion ?? campaign.sequenceVersion;
+        const step = steps.find((s) => s.version === version && s.stepIndex === lead.nextStepIndex) ?? null;
+        const execution = executions.find((e) => e.leadId === lead.id && e.stepIndex === lead.nextStepIndex) ?? null;
+        const account = lead.accountId ? accounts.find((a) => a.id === lead.accountId) : undefined;
+        return this.leadTiming(lead, step, execution, campaign.status, schedulerPaused, account, lead.accountId ? timings.get(lead.accountId) : undefined, now);
+      }),
+    };
+  }
+
+  private async accountTiming(account: LinkedInAccount, now: Date): Promise<AccountTiming> {
+    const day = localDay(account.timezone, now);
+    const used = await usage(this.dataSource.manager, account.id, day);
+    const window = currentOrNextWindow(account, now);
+    return {
+      accountId: account.id,
+      displayName: account.displayName,
+      status: account.status,
+      timezone: account.timezone,
+      localDay: day,
+      windowStart: window.start,
+      windowEnd: window.end,
+      insideWindow: isInsideWindow(window, now),
+      cooldownUntil: account.cooldownUntil,
+      nextSlotAt: account.nextSlotAt,
+      invitesToday: used.inviteToday,
+      inviteCapToday: dailyCap(account, 'invite', day),
+      messagesToday: used.messageToday,
+      messageCapToday: dailyCap(account, 'message', day),
+      invitesThisWeek: used.inviteWeek,
+      weeklyInviteCap: account.weeklyInviteCap,
+    };
+  }
+
+  private leadTiming(
+    lead: Lead,
+    step: SequenceStep | null,
+    execution: StepExecution | null,
+    campaignStatus: CampaignStatus,
+    schedulerPaused: boolean,
+    account: LinkedInAccount | undefined,
+    timing: AccountTiming | undefined,
+    now: Date,
+  ): LeadTiming {
+    const blockers: string[] = [];
+    const words: string[] = [];
+    const at = (d: Date) => d.toISOString();
+    if (campaignStatus !== CampaignStatus.ACTIVE) blockers.push(`CAMPAIGN_${campaignStatus}`);
+    if (schedulerPaused) blockers.push('SCHEDULER_PAUSED');
+    if (!step) blockers.push('NO_NEXT_STEP');
+    if (lead.nextActionAt === null) {
+      blockers.push('NOT_SCHEDULED');
+    } else if (lead.nextActionAt > now) {
+      blockers.push('NOT_DUE');
+      words.push(`next step due at ${at(lead.nextActionAt)} (${lead.waitingReason ?? 'no reason recorded'})`);
+    }
+    if (!account || !timing) {
+      blockers.push('NO_SENDER');
+    } else {
+      if (account.status !== AccountStatus.ACTIVE) blockers.push(`ACCOUNT_${account.status}`);
+      if (account.cooldownUntil && account.cooldownUntil > now) {
+        blockers.push('COOLDOWN');
+        words.push(`sender cools down until ${at(account.cooldownUntil)}`);
+      }
+      if (!timing.insideWindow) {
+        blockers.push('OUTSIDE_WORKING_HOURS');
+        words.push(`sender's window opens at ${at(timing.windowStart)} (${account.timezone})`);
+      }
+      if (step?.kind === StepKind.INVITE) {
+        if (timing.invitesToday >= timing.inviteCapToday) blockers.push(isRamping(account, timing.localDay) ? 'RAMP_LIMIT' : 'DAILY_CAP_REACHED');
+        if (timing.invitesThisWeek >= timing.weeklyInviteCap) blockers.push('WEEKLY_CAP_REACHED');
+        words.push(`invites ${timing.invitesToday}/${timing.inviteCapToday} today, ${timing.invitesThisWeek}/${timing.weeklyInviteCap} this week`);
+      } else if (step?.kind === StepKind.MESSAGE) {
+        if (timing.messagesToday >= timing.messageCapToday) blockers.push('DAILY_CAP_REACHED');
+        words.push(`messages ${timing.messagesToday}/${timing.messageCapToday} today`);
+      }
+    }
+    if (execution) {
+      // Already handed to an execute-step job: the scan will not pick it again.
+      blockers.push(`EXECUTION_${execution.state.toUpperCase()}`);
+      words.push(`execution ${execution.state} for ${at(execution.scheduledFor)}`);
+    }
+    const head = blockers.length === 0 ? 'due now: the next scan picks it up' : `waiting: ${blockers.join(', ')}`;
+    return {
+      leadId: lead.id,
+      publicIdentifier: lead.publicIdentifier,
+      status: lead.status,
+      nextStepIndex: lead.nextStepIndex,
+      nextStepKind: step?.kind ?? null,
+      nextActionAt: lead.nextActionAt,
+      waitingReason: lead.waitingReason,
+      accountId: lead.accountId,
+      executionState: execution?.state ?? null,
+      executionScheduledFor: execution?.scheduledFor ?? null,
+      dueNow: blockers.length === 0,
+      blockers,
+      explanation: [head, ...words].join('; '),
+    };
+  }
+}
