@@ -12,6 +12,14 @@ import { LiveEventFeed } from './core/pubsub/live-event-feed';
 import { buildApiSchema } from './core/graphql/schema';
 import { registerHealthRoutes } from './core/http/health.routes';
 import { createHttpServer } from './core/http/http-server';
+import { AppMetrics, instrumentHttp, registerMetricsRoute } from './core/http/metrics';
+import { observeJobs } from './core/http/metrics-jobs';
+import { ledgerUsageReader } from './core/http/metrics-usage';
+import { AdminResolver } from './modules/admin/admin.resolver';
+import { AdminService } from './modules/admin/admin.service';
+import { AuditLogService } from './modules/admin/audit-log.service';
+import { DebugTimingService } from './modules/admin/debug-timing.service';
+import { ManualMessageService } from './modules/admin/manual-message.service';
 import { createJobQueue, pingJobStore, type JobStore } from './core/jobs/job-queue';
 import { registerJobs } from './core/jobs/register-jobs';
 import { createLogger, type Logger } from './core/logger';
@@ -30,7 +38,7 @@ import { LeadProgressService } from './modules/leads/lead-progress.service';
 import { LeadService } from './modules/leads/lead.service';
 import { startUnipileSandbox, type UnipileSandbox } from './modules/unipile/sandbox/sandbox';
 import type { SandboxOptions } from './modules/unipile/sandbox/sandbox-options';
-import { UnipileClient } from './modules/unipile/unipile.client';
+import { UnipileClient, type UnipileClientOptions } from './modules/unipile/unipile.client';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings, type ExecutionScheduler } from './modules/outreach/engine-settings';
 import { SCAN_JOB } from './modules/outreach/jobs/outreach.jobs';
 import { createOutreachEngine, type OutreachEngine } from './modules/outreach/outreach-engine';
@@ -45,6 +53,12 @@ import { AuthService } from './modules/auth/auth.service';
 import { ensureFirstAdmin } from './modules/auth/first-admin';
 import { TokenService, bearerToken } from './modules/auth/token.service';
 import { HeartbeatResolver } from './modules/system/heartbeat.resolver';
+import { createNotifications, type Notifications } from './modules/notifications/notifications';
+import { DEFAULT_MAX_RETRY_DELAY_MS, type NotifierSettings } from './modules/notifications/notifier-settings';
+import { createSyncModule, type SyncModule } from './modules/sync/sync.module';
+import type { ReplyListener } from './modules/webhooks/reply-listener';
+import { registerWebhookRoutes } from './modules/webhooks/webhook.routes';
+import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module';
 
 export type AppRole = 'all' | 'api' | 'worker';
 
@@ -63,6 +77,10 @@ export type AppOptions = {
   executionScheduler?: ExecutionScheduler;
   /** Randomness of pacing jitter (default Math.random); seeded in simulations. */
   random?: () => number;
+  /** Called once per newly recorded reply (webhook or poll): the seam for subscriptions and notifications. */
+  onReply?: ReplyListener;
+  /** Notification tunables over the configured ones (tests: short intervals and retry delays). */
+  notifications?: Partial<NotifierSettings>;
 };
 
 export type App = {
@@ -76,6 +94,12 @@ export type App = {
   sandbox?: UnipileSandbox;
   engine: OutreachEngine;
   leadProgress: LeadProgressService;
+  /** Webhook ingest, processing and registration. */
+  webhooks: WebhooksModule;
+  /** Historical sync, backfills and the reconciliation poll. */
+  sync: SyncModule;
+  /** Operator notifications: dispatcher, deliveries, channels and rules. */
+  notifications: Notifications;
   /** Graceful: drains HTTP and WebSocket, lets running jobs finish, closes the database. Idempotent. */
   stop(): Promise<void>;
 };
@@ -110,24 +134,34 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const dataSource = createDataSource(databaseUrl);
     await dataSource.initialize();
     cleanups.push(() => dataSource.destroy());
-    const applied = await runPendingMigrations(dataSource);
-    if (applied.length > 0) log.info({ migrations: applied }, 'applied database migrations');
+    if (config.operations.migrationsRun) {
+      const applied = await runPendingMigrations(dataSource);
+      if (applied.length > 0) log.info({ migrations: applied }, 'applied database migrations');
+    } else {
+      log.warn('MIGRATIONS_RUN=false: pending migrations are not applied at start (see migrationsStatus / runMigrations)');
+    }
+    const metrics = new AppMetrics();
+    metrics.collectUsage(ledgerUsageReader(dataSource, clock));
 
     const store: JobStore = config.jobs.mongoUrl
       ? { kind: 'mongodb', url: config.jobs.mongoUrl }
       : { kind: 'postgres', url: databaseUrl, embedded: !config.db.url };
     const jobQueue = createJobQueue({ store, ...opts.jobs });
     const jobs = jobQueue.agenda;
+    observeJobs(jobs, metrics, log);
     await jobs.ready;
     cleanups.push(() => jobQueue.close());
     const workerRunning = role !== 'api';
     log.info({ jobStore: store.kind }, 'job queue connected');
 
-    const { unipile, sandbox } = await connectUnipile(config, clock, opts, log);
+    const { unipile, sandbox } = await connectUnipile(config, clock, opts, log, (call) => {
+      metrics.unipileCalls.inc({ operation: call.operation, method: call.method, outcome: call.outcome });
+      metrics.unipileDuration.observe({ operation: call.operation }, call.ms / 1000);
+    });
     if (sandbox) cleanups.push(() => sandbox.stop());
 
     const tokens = new TokenService({ secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer, expiresIn: config.auth.jwtExpiresIn });
-    const auth = new AuthService(dataSource, tokens, clock);
+    const auth = new AuthService(dataSource, tokens, clock, config.security.login);
     await ensureFirstAdmin(auth, config.auth.admin, log, opts.print);
     const engineSettings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine, ...opts.engine };
     const engine = createOutreachEngine({
@@ -146,22 +180,52 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const leads = new LeadService(dataSource, clock);
     const leadImports = new LeadImportService(dataSource, campaigns, clock, engine.wake);
     const doNotContact = new DoNotContactService(dataSource, clock);
-    const leadProgress = new LeadProgressService(dataSource, clock);
+    const leadProgress = new LeadProgressService(dataSource, clock, config.sync.optOutPhrases);
     const analytics = new AnalyticsService(new AnalyticsRepository(dataSource), clock);
+    let url: string | undefined;
+    // A new reply wakes the notification dispatcher at once (instead of at its next interval).
+    const onReply: ReplyListener = async (reply) => {
+      notifications.wake();
+      await opts.onReply?.(reply);
+    };
+    const webhooks = createWebhooksModule({
+      dataSource, agenda: jobs, unipile, leadProgress, analytics, clock, log, onReply,
+      // Read when registering: the listening port is known by then.
+      target: () => ({ publicUrl: config.webhooks.publicUrl ?? url ?? `http://${config.http.host}:${config.http.port}`, secret: config.webhooks.secret }),
+    });
+    const sync = createSyncModule({
+      dataSource, agenda: jobs, unipile, leadProgress, analytics: new AnalyticsRepository(dataSource), clock, log,
+      reconcileIntervalMs: config.sync.reconcileIntervalMs, onReply,
+    });
+    registerJobs(jobs, [...webhooks.jobs, ...sync.jobs]);
+    const notifications = createNotifications({
+      dataSource,
+      agenda: jobs,
+      // Deliveries, retries and signature timestamps happen in real time, whatever clock the engine runs on.
+      clock: systemClock,
+      settings: { ...config.notifications, maxRetryDelayMs: DEFAULT_MAX_RETRY_DELAY_MS, publicUrl: config.webhooks.publicUrl, ...opts.notifications },
+      log,
+    });
+    registerJobs(jobs, notifications.jobs);
 
     if (workerRunning) {
       await jobQueue.start();
       await jobs.every(config.engine.scanIntervalMs, SCAN_JOB);
+      await webhooks.schedule();
+      await sync.schedule();
+      await notifications.schedule();
       log.info({ scanEveryMs: config.engine.scanIntervalMs }, 'job worker started');
     }
 
-    let url: string | undefined;
     if (role !== 'worker') {
-      const http = createHttpServer(log);
+      const http = createHttpServer(log, { trustProxy: config.operations.trustProxy });
+      instrumentHttp(http, metrics);
+      registerMetricsRoute(http, metrics, config.operations.metricsToken);
       registerHealthRoutes(http, {
         database: () => dataSource.query('SELECT 1'),
         jobStore: () => pingJobStore(jobs),
       });
+      await registerWebhookRoutes(http, { ingest: webhooks.ingest, secret: config.webhooks.secret });
       // Live events for subscriptions: NOTIFY wake-ups on a real Postgres, polling on the embedded one.
       const feed = new LiveEventFeed(dataSource, { url: databaseUrl, notifications: Boolean(config.db.url), pollMs: 250, log });
       await feed.start();
@@ -177,20 +241,35 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         new LeadResolver(leads, leadImports, campaigns, accounts),
         new DoNotContactResolver(doNotContact),
         new AnalyticsResolver(analytics),
+        webhooks.resolver,
+        sync.resolver,
+        notifications.resolver,
         new SimulationResolver(
           new SimulationService(dataSource, campaigns, clock, engineSettings, config.sandbox, log),
         ),
         new SchedulerResolver(
           new SchedulerStatusService(dataSource, engine.scheduler, jobs, { role, workerRunning, jobStore: store.kind }),
         ),
+        new AdminResolver(
+          new AdminService(
+            dataSource,
+            new AuditLogService(dataSource),
+            new DebugTimingService(dataSource, clock),
+            new ManualMessageService(dataSource, unipile, clock, log),
+            auth,
+          ),
+        ),
       ]);
       const graphql = await mountGraphQL(http, {
         schema: await buildApiSchema(),
         log,
         isProduction: config.isProduction,
-        createContext: async (authorization, requestId) => ({
+        limits: config.security.graphql,
+        metrics,
+        createContext: async (authorization, requestId, clientIp) => ({
           viewer: await auth.authenticate(bearerToken(authorization)),
           requestId,
+          clientIp,
           log: log.child({ requestId }),
           container,
           loaders: new RequestLoaders(),
@@ -208,7 +287,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     }
 
     let stopping: Promise<void> | undefined;
-    return { url, dataSource, jobs, log, unipile, sandbox, engine, leadProgress, stop: () => (stopping ??= stopAll()) };
+    return { url, dataSource, jobs, log, unipile, sandbox, engine, leadProgress, webhooks, sync, notifications, stop: () => (stopping ??= stopAll()) };
   } catch (error) {
     await stopAll();
     throw error;
@@ -221,11 +300,12 @@ async function connectUnipile(
   clock: Clock,
   opts: AppOptions,
   log: Logger,
+  onCall: UnipileClientOptions['onCall'],
 ): Promise<{ unipile: UnipileClient; sandbox?: UnipileSandbox }> {
   if (config.unipile) {
     log.info({ dsn: config.unipile.dsn }, 'using Unipile');
     return {
-      unipile: new UnipileClient({ dsn: config.unipile.dsn, apiKey: config.unipile.apiKey, timeoutMs: config.unipileTimeoutMs, logger: log }),
+      unipile: new UnipileClient({ dsn: config.unipile.dsn, apiKey: config.unipile.apiKey, timeoutMs: config.unipileTimeoutMs, logger: log, onCall }),
     };
   }
   const { seed, port, adminKey, accounts, profiles, initialRelations, acceptProbability, replyProbability } = config.sandbox;
@@ -247,5 +327,5 @@ async function connectUnipile(
   (opts.print ?? ((text: string) => process.stdout.write(text)))(
     `\n  Unipile sandbox: ${sandbox.url} (inspect it under /_sandbox/* with header x-sandbox-admin-key: ${sandbox.adminKey})\n\n`,
   );
-  return { unipile: new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey, timeoutMs: config.unipileTimeoutMs, logger: log }), sandbox };
+  return { unipile: new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey, timeoutMs: config.unipileTimeoutMs, logger: log, onCall }), sandbox };
 }

@@ -31,6 +31,13 @@ const probability = z.coerce
   .number({ error: 'must be a probability from 0 to 1' })
   .min(0, 'must be a probability from 0 to 1')
   .max(1, 'must be a probability from 0 to 1');
+const FLAG_ERROR = 'must be true or false';
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: FLAG_ERROR }))
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const PORT_ERROR = 'must be a port number from 0 to 65535';
@@ -62,6 +69,27 @@ const envSchema = z.object({
     ACTION_JITTER: duration.default('120s'),
     RATE_LIMIT_COOLDOWN: duration.default('4h'),
     SEND_LEASE: duration.default('2m'),
+    UNIPILE_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    PUBLIC_URL: optionalUrl(/^https?$/, 'must be an http:// or https:// URL such as https://outreach.example.com'),
+    OPT_OUT_PHRASES: optionalString,
+    RECONCILE_INTERVAL: duration.default('15m'),
+    NOTIFY_EMAIL_ENABLED: flag.default(true),
+    NOTIFY_SLACK_ENABLED: flag.default(true),
+    NOTIFY_WEBHOOKS_ENABLED: flag.default(true),
+    SMTP_URL: optionalUrl(/^smtps?$/, 'must be an smtp:// or smtps:// URL such as smtps://user:pass@smtp.example.com:465'),
+    MAIL_FROM: z.string().trim().min(3).default('LinkedIn Outreach <notifications@localhost>'),
+    NOTIFY_DISPATCH_INTERVAL: duration.default('5s'),
+    NOTIFY_RETRY_DELAY: duration.default('30s'),
+    NOTIFY_MAX_ATTEMPTS: intBetween(1, 20).default(6),
+    NOTIFY_TIMEOUT: duration.default('10s'),
+    MIGRATIONS_RUN: flag.default(true),
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    TRUST_PROXY: flag.default(false),
+    LOGIN_MAX_FAILURES: intBetween(1, 1000).default(5),
+    LOGIN_IP_MAX_FAILURES: intBetween(1, 100_000).default(50),
+    LOGIN_LOCKOUT: duration.default('15m'),
+    GRAPHQL_MAX_DEPTH: intBetween(2, 100).default(12),
+    GRAPHQL_MAX_COMPLEXITY: intBetween(100, 10_000_000).default(20_000),
     SANDBOX_SEED: z.string().min(1).default('sandbox'),
     SANDBOX_PORT: z.coerce.number({ error: PORT_ERROR }).int(PORT_ERROR).min(0, PORT_ERROR).max(65535, PORT_ERROR).default(0),
     SANDBOX_ADMIN_KEY: optionalString,
@@ -126,6 +154,47 @@ export function loadConfig(env: Env) {
       jitterMs: durationMs(e.ACTION_JITTER),
       cooldownMs: durationMs(e.RATE_LIMIT_COOLDOWN),
       leaseMs: durationMs(e.SEND_LEASE),
+    },
+    webhooks: {
+      // Unipile sends it back in the `Unipile-Auth` header of every delivery (no HMAC in v1).
+      secret: e.UNIPILE_WEBHOOK_SECRET,
+      // Where Unipile calls us back; unset: http://HOST:<listening port>.
+      publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    },
+    sync: {
+      // Comma-separated; unset: the built-in list (DEFAULT_OPT_OUT_PHRASES).
+      optOutPhrases: e.OPT_OUT_PHRASES?.split(',').map((p) => p.trim()).filter((p) => p.length > 0),
+      reconcileIntervalMs: durationMs(e.RECONCILE_INTERVAL),
+    },
+    notifications: {
+      // Environment switches; each workspace has its own on top (notificationSettings).
+      emailEnabled: e.NOTIFY_EMAIL_ENABLED,
+      slackEnabled: e.NOTIFY_SLACK_ENABLED,
+      webhooksEnabled: e.NOTIFY_WEBHOOKS_ENABLED,
+      // Carries the SMTP credentials: never logged, never returned by the API.
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
+      dispatchIntervalMs: durationMs(e.NOTIFY_DISPATCH_INTERVAL),
+      // Retries wait this, then twice as long each time (at most 1 h), up to NOTIFY_MAX_ATTEMPTS attempts.
+      retryDelayMs: durationMs(e.NOTIFY_RETRY_DELAY),
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      timeoutMs: durationMs(e.NOTIFY_TIMEOUT),
+    },
+    operations: {
+      // false: start-up leaves pending migrations to runMigrations (or the TypeORM CLI).
+      migrationsRun: e.MIGRATIONS_RUN,
+      // Bearer token /metrics requires; unset: open (bind HOST privately, see README).
+      metricsToken: e.METRICS_TOKEN,
+      // Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+      trustProxy: e.TRUST_PROXY,
+    },
+    security: {
+      login: {
+        maxFailuresPerEmail: e.LOGIN_MAX_FAILURES,
+        maxFailuresPerIp: e.LOGIN_IP_MAX_FAILURES,
+        windowMs: durationMs(e.LOGIN_LOCKOUT),
+      },
+      graphql: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxComplexity: e.GRAPHQL_MAX_COMPLEXITY },
     },
     sandbox: {
       seed: e.SANDBOX_SEED,

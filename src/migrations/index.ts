@@ -3,6 +3,9 @@ import { CampaignDomain1795615079270 } from './1795615079270-CampaignDomain';
 import { Engine1795615596564 } from './1795615596564-Engine';
 import { Analytics1795615679621 } from './1795615679621-Analytics';
 import { LiveEvents1795616500000 } from './1795616500000-LiveEvents';
+import { Webhooks1795617300000 } from './1795617300000-Webhooks';
+import { OperationsSecurity1795618100000 } from './1795618100000-OperationsSecurity';
+import { Notifications1795618900000 } from './1795618900000-Notifications';
 
 // Every migration class in order, listed explicitly so ts-node, dist/ and Jest run the same set.
 export const MIGRATIONS: Function[] = [
@@ -11,4 +14,7 @@ export const MIGRATIONS: Function[] = [
   Engine1795615596564,
   Analytics1795615679621,
   LiveEvents1795616500000,
+  Webhooks1795617300000,
+  OperationsSecurity1795618100000,
+  Notifications1795618900000,
 ];

@@ -1,4 +1,5 @@
 import { VirtualClock } from '../../src/core/clock';
+import type { Logger } from '../../src/core/logger';
 import { seededRandom } from '../../src/core/random';
 import type { EngineSettings } from '../../src/modules/outreach/engine-settings';
 import { SimulationRunner } from '../../src/modules/outreach/simulation/simulation-runner';
@@ -31,10 +32,13 @@ export async function startEngineTest(opts: {
   sandbox?: SandboxOptions;
   engine?: Partial<EngineSettings>;
   env?: Record<string, string>;
+  /** The app's logger (tests that inspect what is logged). */
+  log?: Logger;
 } = {}): Promise<EngineTest> {
   const clock = new VirtualClock(opts.start ?? '2026-01-05T08:00:00.000Z'); // a Monday
   const t = await startTestApp(opts.env ?? {}, {
     clock,
+    log: opts.log,
     executionScheduler: { scheduleExecution: async () => undefined }, // the runner finds due executions itself
     random: seededRandom(42),
     engine: { minGapMs: 60_000, jitterMs: 30_000, ...opts.engine },

@@ -33,9 +33,7 @@ async function cloneTemplate(): Promise<TestDatabase> {
   });
   return {
     url: withDatabase(testServerUrl(), name),
-    drop: async () => {
-      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
+    drop: () => withAdmin((admin) => dropWhenIdle(admin, name)),
   };
 }
 
@@ -63,4 +61,19 @@ async function withAdmin<T>(fn: (admin: Client) => Promise<T>): Promise<T> {
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * Waits (up to 3 s) for the app's connections to finish closing before dropping: pg's pool.end()
+ * resolves before every socket is gone, and a connection killed mid-close by DROP … WITH (FORCE)
+ * surfaces as an unhandled error in the test process.
+ */
+async function dropWhenIdle(admin: Client, name: string): Promise<void> {
+  const deadline = Date.now() + 3_000;
+  for (;;) {
+    const { rows } = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`, [name]);
+    if (rows[0].n === 0 || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }

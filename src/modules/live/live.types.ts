@@ -7,6 +7,8 @@ export enum LiveTopicEnum {
   LEAD_STATUS_CHANGED = 'LEAD_STATUS_CHANGED',
   ACCOUNT_STATUS_CHANGED = 'ACCOUNT_STATUS_CHANGED',
   JOB_PROGRESS = 'JOB_PROGRESS',
+  /** A campaign was set to COMPLETED (payload: campaignId, name, from, status, at). */
+  CAMPAIGN_COMPLETED = 'CAMPAIGN_COMPLETED',
 }
 registerEnumType(LiveTopicEnum, { name: 'LiveTopic' });
 

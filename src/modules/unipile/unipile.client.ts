@@ -53,7 +53,11 @@ export type UnipileClientOptions = {
   timeoutMs?: number;
   retry?: UnipileRetryOptions;
   logger?: Logger;
+  /** Told about every attempt (metrics): `outcome` is `ok` or the error code. */
+  onCall?: (call: UnipileCallRecord) => void;
 };
+
+export type UnipileCallRecord = { operation: string; method: string; outcome: string; ms: number };
 
 export type PageParams = { cursor?: string; limit?: number };
 export type ChatListParams = PageParams & {
@@ -111,8 +115,10 @@ export class UnipileClient {
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly log?: Logger;
+  private readonly onCall?: (call: UnipileCallRecord) => void;
 
   constructor(options: UnipileClientOptions) {
+    this.onCall = options.onCall;
     this.retryLimit = options.retry?.limit ?? 2;
     this.baseDelayMs = options.retry?.baseDelayMs ?? 250;
     this.maxDelayMs = options.retry?.maxDelayMs ?? 5_000;
@@ -357,6 +363,18 @@ export class UnipileClient {
 
   private async once<S extends z.ZodType>(call: Call<S>, attempt: number): Promise<z.output<S>> {
     const started = performance.now();
+    try {
+      const result = await this.attempt(call, attempt, started);
+      this.onCall?.({ operation: call.operation, method: call.method, outcome: 'ok', ms: performance.now() - started });
+      return result;
+    } catch (error) {
+      const outcome = error instanceof UnipileError ? error.code : 'UNKNOWN';
+      this.onCall?.({ operation: call.operation, method: call.method, outcome, ms: performance.now() - started });
+      throw error;
+    }
+  }
+
+  private async attempt<S extends z.ZodType>(call: Call<S>, attempt: number, started: number): Promise<z.output<S>> {
     let status: number;
     let raw: string;
     try {
