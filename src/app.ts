@@ -284,6 +284,20 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const port = typeof address === 'object' && address ? address.port : config.http.port;
       url = `http://${config.http.host}:${port}`;
       log.info({ url: `${url}/graphql` }, 'GraphQL API listening');
+    } else {
+      // A worker serves no API, but its health and job metrics must be reachable too.
+      const http = createHttpServer(log, { trustProxy: config.operations.trustProxy });
+      registerMetricsRoute(http, metrics, config.operations.metricsToken);
+      registerHealthRoutes(http, {
+        database: () => dataSource.query('SELECT 1'),
+        jobStore: () => pingJobStore(jobs),
+      });
+      cleanups.push(() => http.close());
+      await http.listen({ host: config.http.host, port: config.http.port });
+      const address = http.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.http.port;
+      url = `http://${config.http.host}:${port}`;
+      log.info({ url: `${url}/metrics` }, 'worker health and metrics listening');
     }
 
     let stopping: Promise<void> | undefined;

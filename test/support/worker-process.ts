@@ -18,6 +18,7 @@ export function spawnWorker(t: TestApp, env: Record<string, string> = {}): Child
       PATH: process.env.PATH,
       NODE_ENV: 'test',
       ROLE: 'worker',
+      PORT: '0',
       LOG_LEVEL: 'warn',
       DATABASE_URL: (t.app.dataSource.options as { url: string }).url,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'outreach-worker-')),

@@ -18,7 +18,8 @@ import {
 type Args = { campaignId?: string | null; accountId?: string | null; jobId?: string | null; after?: string | null };
 
 // Subscriptions resolve their service from the per-request container: `subscribe` runs outside
-// the resolver instance.
+// the resolver instance. They check the viewer there, once per subscription, rather than with
+// @Authorized, whose middleware would run again for every event and every subscriber.
 const stream =
   (topic: LiveTopicEnum, filter: (args: Args) => Omit<LiveFilter, 'topic'> = (a) => a) =>
   ({ args, context }: SubscribeResolverData<unknown, Args, GraphQLContext>) => {
@@ -44,7 +45,6 @@ export class LiveResolver {
     return this.live.catchUp(viewer, after, topics, first);
   }
 
-  @Authorized()
   @Subscription(() => ReplyNotification, { subscribe: stream(LiveTopicEnum.REPLY_RECEIVED), description: 'Replies in the workspace (or one campaign); after: resume after a live event id' })
   replyReceived(
     @Root() event: LiveEvent,
@@ -54,7 +54,6 @@ export class LiveResolver {
     return payload(event);
   }
 
-  @Authorized()
   @Subscription(() => LeadStatusChange, { subscribe: stream(LiveTopicEnum.LEAD_STATUS_CHANGED) })
   leadStatusChanged(
     @Root() event: LiveEvent,
@@ -64,7 +63,6 @@ export class LiveResolver {
     return payload(event);
   }
 
-  @Authorized()
   @Subscription(() => CampaignStatsUpdate, {
     subscribe: stream(LiveTopicEnum.LEAD_STATUS_CHANGED, (a) => ({ campaignId: a.campaignId })),
     description: "The campaign's per-status counters after each lead status change",
@@ -77,7 +75,6 @@ export class LiveResolver {
     return { eventId: event.id, campaignId, totals: await this.live.countersAt(viewer, campaignId, event.id) };
   }
 
-  @Authorized()
   @Subscription(() => AccountStatusChange, { subscribe: stream(LiveTopicEnum.ACCOUNT_STATUS_CHANGED) })
   accountStatusChanged(
     @Root() event: LiveEvent,
@@ -88,7 +85,6 @@ export class LiveResolver {
     return { ...change, kind: change.kind ?? null, day: change.day ?? null };
   }
 
-  @Authorized()
   @Subscription(() => JobProgressUpdate, { subscribe: stream(LiveTopicEnum.JOB_PROGRESS, (a) => ({ jobId: a.jobId })) })
   jobProgress(@Root() event: LiveEvent, @Arg('jobId', () => ID) jobId: string): JobProgressUpdate {
     return { eventId: event.id, jobId, progress: event.payload };
