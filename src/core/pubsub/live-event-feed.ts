@@ -18,8 +18,13 @@ export type LiveEvent = {
 type Row = { id: string; workspace_id: string; topic: LiveTopic; campaign_id: string | null; account_id: string | null; payload: Record<string, unknown>; created_at: Date };
 
 const BATCH = 1_000;
-/** An id missing below newer ones is a transaction still open (or rolled back); wait this long for it. */
-const GAP_WAIT_MS = 5_000;
+/**
+ * An id missing below newer ones is a transaction still open (or rolled back). Newer events are
+ * delivered meanwhile; only the resume point waits, this long. An id given up on is still looked
+ * for during LATE_WATCH_MS, so a transaction that commits very late is delivered, out of order.
+ */
+const GAP_WAIT_MS = 60_000;
+const LATE_WATCH_MS = 10 * 60_000;
 
 export const toLiveEvent = (r: Row): LiveEvent => ({
   id: String(r.id),
@@ -44,6 +49,7 @@ export class LiveEventFeed {
   private lastId = 0n;
   private readonly delivered = new Set<string>();
   private readonly gapSince = new Map<string, number>();
+  private readonly late = new Map<string, number>();
   private client?: Client;
   private timer?: NodeJS.Timeout;
   private reading?: Promise<void>;
@@ -114,7 +120,21 @@ export class LiveEventFeed {
         }
         this.advance(BigInt(row.id), now);
       }
-      if (rows.length < BATCH) return;
+      if (rows.length < BATCH) return this.readLate(now);
+    }
+  }
+
+  /** Ids given up on recently: delivered if their transaction committed after all. */
+  private async readLate(now: number): Promise<void> {
+    for (const [id, since] of this.late) if (now - since > LATE_WATCH_MS) this.late.delete(id);
+    if (this.late.size === 0) return;
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at FROM live_event WHERE id = ANY($1::bigint[])`,
+      [[...this.late.keys()]],
+    );
+    for (const row of rows) {
+      this.late.delete(row.id);
+      this.emit(toLiveEvent(row));
     }
   }
 
@@ -126,7 +146,8 @@ export class LiveEventFeed {
         const since = this.gapSince.get(key) ?? now;
         this.gapSince.set(key, since);
         if (now - since < GAP_WAIT_MS) return;
-        this.gapSince.delete(key); // rolled back: it will never come
+        this.gapSince.delete(key); // most likely rolled back; watched a while longer in case not
+        this.late.set(key, now);
       }
       this.delivered.delete(key);
       this.lastId = next;

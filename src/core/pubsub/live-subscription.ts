@@ -3,10 +3,13 @@ import type { LiveEvent, LiveEventFeed } from './live-event-feed';
 
 /** Events a subscriber may hold unread before it is cut off (it then resumes with `after`). */
 export const MAX_BUFFERED_EVENTS = 1_000;
+/** Ids remembered to deliver each event once (replay and live overlap; a late commit comes out of order). */
+const MAX_REMEMBERED_IDS = 10_000;
 
 /**
  * An async iterator over the live events that pass `filter`: first those after `replayFrom`
- * (catch-up from the log), then live ones, each id once and in order. A subscriber that stops
+ * (catch-up from the log), then live ones, each id once (in order, but for an event whose
+ * transaction committed very late). A subscriber that stops
  * reading is not allowed to grow the server's memory: past MAX_BUFFERED_EVENTS its subscription
  * ends with SUBSCRIPTION_OVERFLOW, and it resumes from the last id it saw.
  */
@@ -20,13 +23,14 @@ export function liveIterator(
   let failed: ((e: Error) => void) | undefined;
   let overflow = false;
   let done = false;
-  let lastId = -1n;
+  const seen = new Set<string>();
   let replaying = Boolean(replay);
   const live: LiveEvent[] = [];
 
   const deliver = (event: LiveEvent) => {
-    if (done || BigInt(event.id) <= lastId) return;
-    lastId = BigInt(event.id);
+    if (done || seen.has(event.id)) return;
+    seen.add(event.id);
+    if (seen.size > MAX_REMEMBERED_IDS) seen.delete(seen.values().next().value!);
     if (waiting) {
       const resolve = waiting;
       waiting = failed = undefined;

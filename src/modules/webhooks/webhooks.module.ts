@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger';
 import type { AnalyticsService } from '../analytics/analytics.service';
 import type { LeadProgressService } from '../leads/lead-progress.service';
 import type { UnipileClient } from '../unipile/unipile.client';
-import { REQUEUE_WEBHOOK_EVENTS_JOB, agendaWebhookQueue, webhookJobs } from './jobs/webhooks.jobs';
+import { REQUEUE_WEBHOOK_EVENTS_JOB, agendaWebhookQueue, fastPathWebhookQueue, webhookJobs } from './jobs/webhooks.jobs';
 import type { ReplyListener } from './reply-listener';
 import type { WebhookTarget } from './webhook-expectations';
 import { WebhookIngestService } from './webhook-ingest.service';
@@ -39,8 +39,9 @@ export function createWebhooksModule(deps: {
   target: () => WebhookTarget;
   onReply?: ReplyListener;
 }): WebhooksModule {
-  const ingest = new WebhookIngestService(deps.dataSource, agendaWebhookQueue(deps.agenda), deps.clock, deps.log);
   const processor = new WebhookProcessorService(deps.dataSource, deps.leadProgress, deps.clock, deps.log, deps.onReply);
+  const queue = fastPathWebhookQueue(agendaWebhookQueue(deps.agenda), processor, deps.log);
+  const ingest = new WebhookIngestService(deps.dataSource, queue, deps.clock, deps.log);
   const management = new WebhookManagementService(deps.unipile, deps.target, deps.log);
   return {
     ingest,

@@ -1,5 +1,6 @@
 import type { Agenda, Job } from 'agenda';
 import type { JobDefinition } from '../../../core/jobs/register-jobs';
+import type { Logger } from '../../../core/logger';
 import type { WebhookIngestService, WebhookQueue } from '../webhook-ingest.service';
 import type { WebhookProcessorService } from '../webhook-processor.service';
 
@@ -27,5 +28,20 @@ export function webhookJobs(processor: WebhookProcessorService, ingest: WebhookI
 export const agendaWebhookQueue = (agenda: Agenda): WebhookQueue => ({
   async enqueue(eventId) {
     await agenda.now(PROCESS_WEBHOOK_EVENT_JOB, { eventId } satisfies ProcessWebhookEventJobData);
+  },
+});
+
+/**
+ * Processes a stored event at once in the receiving process (replies reach subscribers without a
+ * job-queue hop), after queueing the job that stays the durable path: if this process dies first,
+ * the job does the work; if both run, processing is idempotent (markReplied and markConnected
+ * record a fact once), and the job finds the event already processed.
+ */
+export const fastPathWebhookQueue = (durable: WebhookQueue, processor: WebhookProcessorService, log: Logger): WebhookQueue => ({
+  async enqueue(eventId) {
+    await durable.enqueue(eventId);
+    setImmediate(() => {
+      processor.process(eventId).catch((error: unknown) => log.warn({ err: error, eventId }, 'immediate webhook processing failed; the job will retry'));
+    });
   },
 });
