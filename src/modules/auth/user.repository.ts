@@ -15,8 +15,8 @@ export class UserRepository extends Repository<User> {
     return this.findOne({ where: { email: email.toLowerCase() }, relations: { workspace: true } });
   }
 
-  findInWorkspace(workspaceId: string, id: string, opts: { withWorkspace?: boolean } = {}): Promise<User | null> {
-    return this.findOne({ where: { id, workspaceId }, relations: opts.withWorkspace ? { workspace: true } : undefined });
+  findInWorkspace(workspaceId: string, id: string): Promise<User | null> {
+    return this.findOne({ where: { id, workspaceId } });
   }
 
   listByWorkspace(workspaceId: string): Promise<User[]> {
