@@ -284,6 +284,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       const port = typeof address === 'object' && address ? address.port : config.http.port;
       url = `http://${config.http.host}:${port}`;
       log.info({ url: `${url}/graphql` }, 'GraphQL API listening');
+      // Newcomer mode: the built-in sandbox calls this process back, so replies arrive live.
+      if (sandbox && role === 'all' && config.env === 'development') {
+        await webhooks.management.ensure().catch((error: unknown) => log.warn({ err: error }, 'could not register the sandbox webhooks'));
+      }
     } else {
       // A worker serves no API, but its health and job metrics must be reachable too.
       const http = createHttpServer(log, { trustProxy: config.operations.trustProxy });
