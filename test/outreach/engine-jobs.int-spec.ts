@@ -1,8 +1,9 @@
-import { CreateCampaignDocument, AddLeadsDocument, SetCampaignStatusDocument, UpdateAccountDocument } from '../graphql/generated';
+import { AddLeadsDocument, CreateCampaignDocument, SchedulerStatusDocument, SetCampaignStatusDocument, UpdateAccountDocument } from '../graphql/generated';
+import { Role } from '../../src/modules/auth/user.entity';
 import { linkSandboxAccount } from '../factories/account.factory';
 import { gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
-import { adminSession, type Session } from '../support/workspace';
+import { adminSession, newSession, type Session } from '../support/workspace';
 import { spawnWorker, stopProcess, waitFor } from '../support/worker-process';
 
 const ALWAYS = { workingHoursStart: '00:00', workingHoursEnd: '24:00', workingDays: [1, 2, 3, 4, 5, 6, 7] };
@@ -89,4 +90,27 @@ describe('a worker killed in the middle of a send', () => {
       await t.stop();
     }
   }, 150_000);
+});
+
+describe('job failures in schedulerStatus', () => {
+  it('should show the last error of a failed job to admins, and nothing of it to members', async () => {
+    const t = await startTestApp({}, { role: 'all' });
+    try {
+      const admin = await adminSession(t);
+      const member = await newSession(t, { role: Role.MEMBER, workspaceId: admin.workspaceId });
+      t.app.jobs.define('test.always-fails', async () => {
+        throw new Error('boom for the status page');
+      });
+      await t.app.jobs.now('test.always-fails', { marker: 1 });
+      const failure = await waitFor(async () => {
+        const { schedulerStatus } = await gqlOk(t.graphqlUrl, SchedulerStatusDocument, {}, admin.token);
+        return schedulerStatus.failures.find((f) => f.name === 'test.always-fails');
+      }, 15_000, 'the failure to show');
+      expect(failure.reason).toBe('boom for the status page');
+      const { schedulerStatus } = await gqlOk(t.graphqlUrl, SchedulerStatusDocument, {}, member.token);
+      expect(schedulerStatus.failures).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import type { Agenda } from 'agenda';
 import type { DataSource } from 'typeorm';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { Role } from '../auth/user.entity';
 import type { Viewer } from '../auth/viewer';
 import type { SchedulerService } from './scheduler.service';
 import type { SchedulerStatus } from './scheduler.types';
@@ -28,7 +29,8 @@ export class SchedulerStatusService {
       lastScanAt: state.lastScanAt,
       lastScanOutcome: state.lastScanOutcome,
       jobs: overview.map((o) => ({ name: o.name, queued: o.queued, scheduled: o.scheduled, running: o.running, failed: o.failed })),
-      failures: failed.jobs.map((j) => ({
+      // Jobs are instance-wide: their failures (ids, errors) are shown to admins only.
+      failures: viewer.role !== Role.ADMIN ? [] : failed.jobs.map((j) => ({
         name: j.name,
         failedAt: j.failedAt ? new Date(j.failedAt) : null,
         reason: j.failReason ?? null,

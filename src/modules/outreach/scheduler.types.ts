@@ -82,7 +82,7 @@ export class SchedulerStatus {
   @Field(() => [JobCounts])
   jobs!: JobCounts[];
 
-  @Field(() => [JobFailure], { description: 'The most recent failed jobs (up to 20)' })
+  @Field(() => [JobFailure], { description: 'The most recent failed jobs (up to 20); empty unless the caller is an admin' })
   failures!: JobFailure[];
 
   @Field(() => [AccountSlot], { description: "The workspace's sender accounts" })
