@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { isUniqueViolation } from '../../core/db/errors';
+import { updateReturning } from '../../core/db/update-returning';
 import { NotFoundError } from '../../core/errors';
 import { emailTaken, invalidCredentials } from './auth.errors';
 import type { AuthPayload, CreateUserInput, CreateWorkspaceInput, CreateWorkspacePayload } from './auth.types';
@@ -65,7 +66,8 @@ export class AuthService {
 
   /** Signs out everyone in the caller's workspace (bumps its token version); the caller gets a fresh token. */
   async revokeAllTokens(viewer: Viewer): Promise<AuthPayload> {
-    const [rows]: [Array<{ token_version: number }>, number] = await this.dataSource.query(
+    const rows = await updateReturning<{ token_version: number }>(
+      this.dataSource.manager,
       `UPDATE workspace SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version`,
       [viewer.workspaceId],
     );

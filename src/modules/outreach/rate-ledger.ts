@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { type AccountCaps, type ActionKind, dailyCap } from './caps';
+import { type AccountCaps, type ActionKind, dailyCap, isRamping } from './caps';
 import { addDays } from './working-window';
 
 export type Usage = { inviteToday: number; messageToday: number; inviteWeek: number };
@@ -32,7 +32,7 @@ export async function reserveSlot(
   day: string,
 ): Promise<Refusal | undefined> {
   const cap = dailyCap(account, kind, day);
-  const refusedDaily: Refusal = kind === 'invite' && cap < account.dailyInviteCap ? 'RAMP_LIMIT' : 'DAILY_CAP_REACHED';
+  const refusedDaily: Refusal = kind === 'invite' && isRamping(account, day) ? 'RAMP_LIMIT' : 'DAILY_CAP_REACHED';
   if (cap <= 0) return refusedDaily;
   if (kind === 'invite') {
     const { inviteWeek } = await usage(em, account.id, day);

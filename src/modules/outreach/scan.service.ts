@@ -5,7 +5,7 @@ import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.ent
 import { EventSource, LeadEventType } from '../leads/lead-event-type';
 import { insertLeadEvents, statusChangedEvent } from '../leads/lead-events';
 import { LeadStatus } from '../leads/lead-status';
-import { type ActionKind, dailyCap } from './caps';
+import { type ActionKind, dailyCap, isRamping } from './caps';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { usage } from './rate-ledger';
 import { currentOrNextWindow, localDay } from './working-window';
@@ -109,7 +109,7 @@ export class ScanService {
       invite:
         account.weeklyInviteCap - used.inviteWeek - pending.invite <= 0
           ? 'WEEKLY_CAP_REACHED'
-          : inviteCap < account.dailyInviteCap
+          : isRamping(account, day)
             ? 'RAMP_LIMIT'
             : 'DAILY_CAP_REACHED',
       message: 'DAILY_CAP_REACHED',
