@@ -1,5 +1,6 @@
 import { type TestApp, startTestApp } from '../support/test-app';
-import { spawnWorker, stopProcess, waitFor } from '../support/worker-process';
+import { spawnWorker, stopProcess } from '../support/worker-process';
+import { waitFor } from '../support/polling';
 
 describe('a worker process', () => {
   it('should serve health, readiness and its job metrics, and no API', async () => {

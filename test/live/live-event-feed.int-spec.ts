@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type LiveEvent, LiveEventFeed } from '../../src/core/pubsub/live-event-feed';
+import { waitFor } from '../support/polling';
 import { type TestApp, startTestApp } from '../support/test-app';
 
 const publish = (runner: { query: (sql: string, params: unknown[]) => Promise<unknown> }, ws: string, text: string) =>
@@ -29,14 +30,14 @@ describe(LiveEventFeed.name, () => {
       await slow.startTransaction();
       await publish(slow, ws, 'late');
       await publish(db, ws, 'early');
-      await waitUntil(() => seen.length === 1);
+      await waitFor(() => seen.length === 1, 5_000, 'the early event');
       expect(seen.map((e) => e.payload.text)).toEqual(['early']);
       await slow.commitTransaction();
       await slow.release();
       feed.wake();
-      await waitUntil(() => seen.length === 2);
+      await waitFor(() => seen.length === 2, 5_000, 'the late event');
       await publish(db, ws, 'after');
-      await waitUntil(() => seen.length === 3);
+      await waitFor(() => seen.length === 3, 5_000, 'the last event');
       await new Promise((r) => setTimeout(r, 200));
       expect(seen.map((e) => e.payload.text)).toEqual(['early', 'late', 'after']);
     } finally {
@@ -44,11 +45,3 @@ describe(LiveEventFeed.name, () => {
     }
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

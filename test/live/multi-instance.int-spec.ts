@@ -2,7 +2,8 @@ import { ReplyReceivedDocument } from '../graphql/generated';
 import { takeSubscription, wsClient } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession } from '../support/workspace';
-import { spawnWorker, stopProcess, waitFor } from '../support/worker-process';
+import { spawnWorker, stopProcess } from '../support/worker-process';
+import { waitFor } from '../support/polling';
 import { addLead, draftCampaign, linkAccount } from '../webhooks/support/campaign-fixtures';
 import { messageReceived } from '../webhooks/support/unipile-payloads';
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { eventually as poll } from '../support/polling';
 
 export type ReceivedMail = { from: string; to: string[]; raw: string };
 
@@ -63,18 +64,7 @@ export async function startHttpReceiver(
   };
 }
 
-/** Polls until `check` passes or the time is up (then fails with the last assertion error). */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+/** The shared poll with the notification tests' patience: deliveries pass through jobs and retries. */
+export const eventually = (check: () => void | Promise<void>): Promise<void> => poll(check, 15_000, 100);
 
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

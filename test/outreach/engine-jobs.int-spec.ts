@@ -4,7 +4,8 @@ import { linkSandboxAccount } from '../factories/account.factory';
 import { gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, newSession, type Session } from '../support/workspace';
-import { spawnWorker, stopProcess, waitFor } from '../support/worker-process';
+import { spawnWorker, stopProcess } from '../support/worker-process';
+import { waitFor } from '../support/polling';
 
 const ALWAYS = { workingHoursStart: '00:00', workingHoursEnd: '24:00', workingDays: [1, 2, 3, 4, 5, 6, 7] };
 

@@ -4,7 +4,7 @@ import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, type Session } from '../support/workspace';
 import { type LinkedAccount, addLead, draftCampaign, leadRow, linkAccount } from '../webhooks/support/campaign-fixtures';
-import { eventually } from '../webhooks/support/eventually';
+import { eventually } from '../support/polling';
 
 describe('backfills (queued runs on the job worker)', () => {
   let t: TestApp;

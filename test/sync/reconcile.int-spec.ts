@@ -3,7 +3,7 @@ import type { DetectedReply } from '../../src/modules/webhooks/reply-listener';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, type Session } from '../support/workspace';
 import { type LinkedAccount, addLead, draftCampaign, eventsOf, leadRow, linkAccount } from '../webhooks/support/campaign-fixtures';
-import { eventually } from '../webhooks/support/eventually';
+import { eventually } from '../support/polling';
 import { newRelation, postWebhook } from '../webhooks/support/unipile-payloads';
 
 // No webhook is registered here: only the poll can see what happens on LinkedIn.

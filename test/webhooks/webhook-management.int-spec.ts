@@ -3,7 +3,7 @@ import { Role } from '../../src/modules/auth/user.entity';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, newSession, type Session } from '../support/workspace';
-import { eventually } from './support/eventually';
+import { eventually } from '../support/polling';
 
 const SECRET = 'management-secret-0123456789';
 const MESSAGING_EVENTS = ['message_received', 'message_read', 'message_reaction', 'message_edited', 'message_deleted'];

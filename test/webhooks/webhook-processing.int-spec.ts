@@ -4,7 +4,7 @@ import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, type Session } from '../support/workspace';
 import type { DetectedReply } from '../../src/modules/webhooks/reply-listener';
 import { type LinkedAccount, type TestLead, addLead, draftCampaign, eventsOf, leadRow, linkAccount } from './support/campaign-fixtures';
-import { eventually } from './support/eventually';
+import { eventually } from '../support/polling';
 import { newRelation, postWebhook } from './support/unipile-payloads';
 
 const SECRET = 'processing-secret-0123456789';
