@@ -19,6 +19,7 @@ import { AdminResolver } from './modules/admin/admin.resolver';
 import { AdminService } from './modules/admin/admin.service';
 import { AuditLogService } from './modules/admin/audit-log.service';
 import { DebugTimingService } from './modules/admin/debug-timing.service';
+import { registerJobDashboard } from './modules/admin/job-dashboard';
 import { ManualMessageService } from './modules/admin/manual-message.service';
 import { createJobQueue, pingJobStore, type JobStore } from './core/jobs/job-queue';
 import { registerJobs } from './core/jobs/register-jobs';
@@ -226,6 +227,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         jobStore: () => pingJobStore(jobs),
       });
       await registerWebhookRoutes(http, { ingest: webhooks.ingest, secret: config.webhooks.secret });
+      if (config.operations.jobDashboard) {
+        await registerJobDashboard(http, {
+          agenda: jobs, dataSource, auth, tokens, audit: new AuditLogService(dataSource),
+          jwt: { secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer }, jobStore: store.kind, workerRunning,
+        });
+      }
       // Live events for subscriptions: NOTIFY wake-ups on a real Postgres, polling on the embedded one.
       const feed = new LiveEventFeed(dataSource, { url: databaseUrl, notifications: Boolean(config.db.url), pollMs: 250, log });
       await feed.start();

@@ -85,6 +85,7 @@ const envSchema = z.object({
     MIGRATIONS_RUN: flag.default(true),
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     TRUST_PROXY: flag.default(false),
+    JOB_DASHBOARD_ENABLED: flag.default(true),
     LOGIN_MAX_FAILURES: intBetween(1, 1000).default(5),
     LOGIN_IP_MAX_FAILURES: intBetween(1, 100_000).default(50),
     LOGIN_LOCKOUT: duration.default('15m'),
@@ -187,6 +188,8 @@ export function loadConfig(env: Env) {
       metricsToken: e.METRICS_TOKEN,
       // Take the client address from X-Forwarded-For (only behind a proxy that sets it).
       trustProxy: e.TRUST_PROXY,
+      // The Agendash jobs dashboard at /admin/jobs/ (admins only) on processes that serve the API.
+      jobDashboard: e.JOB_DASHBOARD_ENABLED,
     },
     security: {
       login: {

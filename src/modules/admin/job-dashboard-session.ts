@@ -1,0 +1,88 @@
+import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { DataSource } from 'typeorm';
+import type { Role } from '../auth/user.entity';
+import type { Viewer } from '../auth/viewer';
+
+export const SESSION_COOKIE = 'outreach_jobs_session';
+export const SESSION_PATH = '/admin/jobs';
+/** A dashboard session lasts this long at most (and never beyond the bearer token it came from). */
+export const SESSION_TTL_MS = 30 * 60_000;
+
+const AUDIENCE = 'job-dashboard';
+const ALGORITHM = 'HS256';
+
+/**
+ * The dashboard's browser session: a short-lived HS256 token in an HttpOnly cookie. It is signed
+ * with a key derived from JWT_SECRET (not JWT_SECRET itself), so it is never accepted as an API
+ * bearer token, and an API token is never accepted as a session. It carries the workspace's token
+ * version: revokeAllTokens (or a new JWT_SECRET) ends dashboard sessions too. Who the user is and
+ * their role are read from the database on every request, so a demoted or deleted admin is out at once.
+ */
+export class JobDashboardSessions {
+  private readonly key: KeyObject;
+  private readonly issuer: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    opts: { jwtSecret: string; issuer: string },
+  ) {
+    this.key = createSecretKey(createHmac('sha256', opts.jwtSecret).update('outreach/job-dashboard-session/v1').digest());
+    this.issuer = opts.issuer;
+  }
+
+  /** A session for a verified bearer token's claims, ending at the earlier of the TTL and the token's expiry. */
+  issue(claims: { sub: string; wid: string; tv: number; exp: number }, now = Date.now()): { token: string; expiresAt: Date } {
+    const exp = Math.min(Math.floor((now + SESSION_TTL_MS) / 1000), claims.exp);
+    const token = jwt.sign({ wid: claims.wid, tv: claims.tv, exp }, this.key, {
+      algorithm: ALGORITHM,
+      subject: claims.sub,
+      issuer: this.issuer,
+      audience: AUDIENCE,
+    });
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** The viewer behind a session cookie value, or undefined (forged, expired, revoked, user gone). */
+  async viewer(token: string): Promise<Viewer | undefined> {
+    let payload: jwt.JwtPayload;
+    try {
+      const verified = jwt.verify(token, this.key, { algorithms: [ALGORITHM], issuer: this.issuer, audience: AUDIENCE });
+      if (typeof verified !== 'object') return undefined;
+      payload = verified;
+    } catch {
+      return undefined;
+    }
+    if (!payload.sub || typeof payload.wid !== 'string' || !Number.isInteger(payload.tv) || !payload.exp) return undefined;
+    // The same check AuthService.authenticate makes for bearer tokens: the user still exists in that
+    // workspace and the workspace's tokens have not been revoked since.
+    const [user]: Array<{ id: string; workspace_id: string; role: Role; email: string }> = await this.dataSource.query(
+      `SELECT u.id, u.workspace_id, u.role, u.email FROM app_user u JOIN workspace w ON w.id = u.workspace_id
+       WHERE u.id = $1 AND u.workspace_id = $2 AND w.token_version = $3`,
+      [payload.sub, payload.wid, payload.tv],
+    );
+    if (!user) return undefined;
+    return { userId: user.id, workspaceId: user.workspace_id, role: user.role, email: user.email, expiresAt: new Date(payload.exp * 1000) };
+  }
+}
+
+/** The value of one cookie in a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return [
+    `${SESSION_COOKIE}=${value}`,
+    `Path=${SESSION_PATH}`,
+    `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`,
+    'HttpOnly',
+    'SameSite=Strict',
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
+}
