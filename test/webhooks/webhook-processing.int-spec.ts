@@ -11,7 +11,7 @@ const SECRET = 'processing-secret-0123456789';
 
 /**
  * The whole path with the sandbox delivering real webhooks to our routes: the app runs the job
- * worker (role all), so stored events are processed by their Agenda job.
+ * worker (role all): stored events are processed at once, or by the drain job.
  */
 describe('webhook processing (sandbox → routes → jobs → leads)', () => {
   let t: TestApp;

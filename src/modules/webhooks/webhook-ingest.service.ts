@@ -8,16 +8,26 @@ export type WebhookQueue = { enqueue(eventId: string): Promise<void> };
 
 export type IngestResult = { eventId: string | null; duplicate: boolean };
 
+/** One webhook_event row: provider_key, source, event, unipile_account_id, route, payload (raw JSON), received_at. */
+type Row = [string, string, string, string, string, string, Date];
+type Pending = { row: Row; resolve(id: string | null): void; reject(error: unknown): void };
+
+/** Bounds of the group insert: statements running at once (of the pool's 10), rows per statement. */
+const MAX_STATEMENTS_IN_FLIGHT = 2;
+const MAX_ROWS_PER_STATEMENT = 200;
+
 /** Routes whose path says which source they expect; a payload of another source is still kept. */
 export const WEBHOOK_ROUTES = { messaging: 'messaging', users: 'users', 'account-status': 'account_status' } as const;
 export type WebhookRoute = keyof typeof WEBHOOK_ROUTES;
 
 /**
  * Stores a delivery once and queues its processing. The request does nothing else, so Unipile gets
- * its 200 in milliseconds; a queueing failure leaves the event for the requeue job.
+ * its 200 in milliseconds; an event left unprocessed is taken by the drain job.
  */
 export class WebhookIngestService {
   private readonly log: Logger;
+  private readonly pending: Pending[] = [];
+  private inFlight = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -37,20 +47,57 @@ export class WebhookIngestService {
     try {
       await this.queue.enqueue(eventId);
     } catch (error) {
-      this.log.warn({ err: error, eventId }, 'webhook stored but not queued; the requeue job will process it');
+      this.log.warn({ err: error, eventId }, 'webhook stored but not handed on; the drain job will process it');
     }
     return { eventId, duplicate: false };
   }
 
-  private async insert(webhook: ClassifiedWebhook, providerKey: string, route: WebhookRoute, db: Pick<DataSource, 'query'> = this.dataSource): Promise<string | null> {
-    const rows: Array<{ id: string }> = await db.query(
+  /** Keyed events go through the group insert: concurrent deliveries share one statement. */
+  private insert(webhook: ClassifiedWebhook, providerKey: string, route: WebhookRoute): Promise<string | null> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ row: this.row(webhook, providerKey, route), resolve, reject });
+      if (this.inFlight < MAX_STATEMENTS_IN_FLIGHT) void this.flush();
+    });
+  }
+
+  private row(webhook: ClassifiedWebhook, providerKey: string, route: WebhookRoute): Row {
+    return [providerKey, webhook.source, webhook.event, webhook.unipileAccountId, route, webhook.raw, this.clock.now()];
+  }
+
+  /**
+   * Group commit: while a statement is in flight, new deliveries wait and then go together in the
+   * next one. Nobody is answered before the statement holding their row has committed, so each
+   * 200 still means stored; an idle service sends each delivery at once, alone.
+   */
+  private async flush(): Promise<void> {
+    this.inFlight += 1;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_ROWS_PER_STATEMENT);
+        try {
+          settle(batch, await this.insertRows(batch.map((p) => p.row)));
+        } catch (error) {
+          // One bad row must not fail the others: each alone, so only it answers 500.
+          if (batch.length === 1) batch[0].reject(error);
+          else await Promise.all(batch.map((p) => this.insertRows([p.row]).then((ids) => settle([p], ids), p.reject)));
+        }
+      }
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  /** The id of each row inserted, by provider key; rows whose key exists already are absent. */
+  private async insertRows(rows: Row[], db: Pick<DataSource, 'query'> = this.dataSource): Promise<Map<string, string>> {
+    const columns = rows[0].map((_, c) => rows.map((r) => r[c]));
+    const inserted: Array<{ id: string; provider_key: string }> = await db.query(
       `INSERT INTO webhook_event (provider_key, source, event, unipile_account_id, route, payload, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[])
        ON CONFLICT (provider_key) DO NOTHING
-       RETURNING id`,
-      [providerKey, webhook.source, webhook.event, webhook.unipileAccountId, route, webhook.payload, this.clock.now()],
+       RETURNING id, provider_key`,
+      columns,
     );
-    return rows[0]?.id ?? null;
+    return new Map(inserted.map((r) => [r.provider_key, r.id]));
   }
 
   /**
@@ -66,19 +113,35 @@ export class WebhookIngestService {
         [webhook.unipileAccountId],
       );
       if (last?.event === webhook.event) return null;
-      return this.insert(webhook, `account_status:${webhook.unipileAccountId}:${webhook.event}:${randomUUID()}`, route, em);
+      const key = `account_status:${webhook.unipileAccountId}:${webhook.event}:${randomUUID()}`;
+      return (await this.insertRows([this.row(webhook, key, route)], em)).get(key) ?? null;
     });
   }
 
-  /** Events not processed a while after arrival (queueing failed, or processing did): queued again. */
-  async requeueStale(olderThanMs: number, maxAttempts: number, limit = 500): Promise<number> {
+  /**
+   * Ids of stored events not processed yet, oldest first. An event that failed waits a minute per
+   * failed attempt before it is offered again, and is given up after maxAttempts (kept, with its
+   * last error, for an operator).
+   */
+  async unprocessed(maxAttempts: number, limit: number): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query(
       `SELECT id FROM webhook_event
-       WHERE processed_at IS NULL AND received_at < $1 AND attempts < $2
+       WHERE processed_at IS NULL AND attempts < $1 AND received_at <= $2::timestamptz - attempts * interval '1 minute'
        ORDER BY received_at LIMIT $3`,
-      [new Date(this.clock.now().getTime() - olderThanMs), maxAttempts, limit],
+      [maxAttempts, this.clock.now(), limit],
     );
-    for (const { id } of rows) await this.queue.enqueue(id);
-    return rows.length;
+    return rows.map((r) => String(r.id));
+  }
+}
+
+/**
+ * Answers each waiter of a statement: its row's id, or null when the key was there already. Two
+ * copies of one delivery in one statement: the row went in once, the first copy is the stored one.
+ */
+function settle(batch: Pending[], ids: Map<string, string>): void {
+  for (const p of batch) {
+    const key = p.row[0];
+    p.resolve(ids.get(key) ?? null);
+    ids.delete(key);
   }
 }

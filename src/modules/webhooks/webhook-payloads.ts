@@ -24,6 +24,8 @@ export type ClassifiedWebhook = {
   /** Unique per event; null for account status, whose repeats are told apart by order (see WebhookIngestService). */
   providerKey: string | null;
   payload: Record<string, unknown>;
+  /** The body as received: stored as is (Postgres parses it into jsonb), not serialized again. */
+  raw: string;
 };
 
 export type WebhookParseError = { code: 'MALFORMED_JSON' | 'INVALID_PAYLOAD'; message: string };
@@ -33,8 +35,9 @@ export type ParsedWebhook = { ok: true; webhook: ClassifiedWebhook } | { ok: fal
 /** Parses a raw body (whatever its content type) and validates it against the shape its content announces. */
 export function parseWebhook(raw: string | undefined): ParsedWebhook {
   let body: unknown;
+  const text = raw ?? '';
   try {
-    body = JSON.parse(raw ?? '');
+    body = JSON.parse(text);
   } catch {
     return invalid('MALFORMED_JSON', 'The body is not JSON');
   }
@@ -45,26 +48,26 @@ export function parseWebhook(raw: string | undefined): ParsedWebhook {
     const parsed = accountStatusWebhookSchema.safeParse(payload);
     if (!parsed.success) return invalid('INVALID_PAYLOAD', issues(parsed.error));
     const { account_id, message } = parsed.data.AccountStatus;
-    return ok({ source: 'account_status', event: message, unipileAccountId: account_id, providerKey: null, payload });
+    return ok(text, { source: 'account_status', event: message, unipileAccountId: account_id, providerKey: null, payload });
   }
   if (payload.event === 'new_relation') {
     const parsed = newRelationWebhookSchema.safeParse(payload);
     if (!parsed.success) return invalid('INVALID_PAYLOAD', issues(parsed.error));
     const { account_id, user_provider_id } = parsed.data;
     // No event id or timestamp in this payload: one relation of one account is one event.
-    return ok({ source: 'users', event: 'new_relation', unipileAccountId: account_id, providerKey: `users:new_relation:${account_id}:${user_provider_id}`, payload });
+    return ok(text, { source: 'users', event: 'new_relation', unipileAccountId: account_id, providerKey: `users:new_relation:${account_id}:${user_provider_id}`, payload });
   }
   if (payload.event === 'message_received') {
     const parsed = messagingWebhookSchema.safeParse(payload);
     if (!parsed.success) return invalid('INVALID_PAYLOAD', issues(parsed.error));
     const { account_id, message_id } = parsed.data;
-    return ok({ source: 'messaging', event: 'message_received', unipileAccountId: account_id, providerKey: `messaging:message_received:${message_id}`, payload });
+    return ok(text, { source: 'messaging', event: 'message_received', unipileAccountId: account_id, providerKey: `messaging:message_received:${message_id}`, payload });
   }
   const other = otherMessagingSchema.safeParse(payload);
   if (!other.success) return invalid('INVALID_PAYLOAD', `Not a Unipile messaging, users or account status event: ${issues(other.error)}`);
   const { event, account_id, message_id } = other.data;
   // A message may be read, reacted to or edited many times: the body tells those apart, retries repeat it.
-  return ok({
+  return ok(text, {
     source: 'messaging',
     event,
     unipileAccountId: account_id,
@@ -73,7 +76,7 @@ export function parseWebhook(raw: string | undefined): ParsedWebhook {
   });
 }
 
-const ok = (webhook: ClassifiedWebhook): ParsedWebhook => ({ ok: true, webhook });
+const ok = (raw: string, webhook: Omit<ClassifiedWebhook, 'raw'>): ParsedWebhook => ({ ok: true, webhook: { ...webhook, raw } });
 const invalid = (code: WebhookParseError['code'], message: string): ParsedWebhook => ({ ok: false, error: { code, message } });
 const issues = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);

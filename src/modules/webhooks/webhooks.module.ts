@@ -6,7 +6,7 @@ import type { Logger } from '../../core/logger';
 import type { AnalyticsService } from '../analytics/analytics.service';
 import type { LeadProgressService } from '../leads/lead-progress.service';
 import type { UnipileClient } from '../unipile/unipile.client';
-import { REQUEUE_WEBHOOK_EVENTS_JOB, agendaWebhookQueue, fastPathWebhookQueue, webhookJobs } from './jobs/webhooks.jobs';
+import { DRAIN_EVERY, DRAIN_WEBHOOK_EVENTS_JOB, fastPathWebhookQueue, webhookJobs } from './jobs/webhooks.jobs';
 import type { ReplyListener } from './reply-listener';
 import type { WebhookTarget } from './webhook-expectations';
 import { WebhookIngestService } from './webhook-ingest.service';
@@ -25,9 +25,6 @@ export type WebhooksModule = {
   schedule(): Promise<void>;
 };
 
-/** How often stored but unprocessed events are queued again. */
-const REQUEUE_EVERY = '5 minutes';
-
 export function createWebhooksModule(deps: {
   dataSource: DataSource;
   agenda: Agenda;
@@ -40,7 +37,7 @@ export function createWebhooksModule(deps: {
   onReply?: ReplyListener;
 }): WebhooksModule {
   const processor = new WebhookProcessorService(deps.dataSource, deps.leadProgress, deps.clock, deps.log, deps.onReply);
-  const queue = fastPathWebhookQueue(agendaWebhookQueue(deps.agenda), processor, deps.log);
+  const queue = fastPathWebhookQueue(deps.agenda, processor, deps.log);
   const ingest = new WebhookIngestService(deps.dataSource, queue, deps.clock, deps.log);
   const management = new WebhookManagementService(deps.unipile, deps.target, deps.log);
   return {
@@ -50,7 +47,7 @@ export function createWebhooksModule(deps: {
     resolver: new WebhookResolver(management, new WebhookStatusService(deps.dataSource, deps.analytics, deps.clock)),
     jobs: webhookJobs(processor, ingest),
     async schedule() {
-      await deps.agenda.every(REQUEUE_EVERY, REQUEUE_WEBHOOK_EVENTS_JOB);
+      await deps.agenda.every(DRAIN_EVERY, DRAIN_WEBHOOK_EVENTS_JOB);
     },
   };
 }

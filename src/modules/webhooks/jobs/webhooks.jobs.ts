@@ -1,47 +1,71 @@
-import type { Agenda, Job } from 'agenda';
+import type { Agenda } from 'agenda';
 import type { JobDefinition } from '../../../core/jobs/register-jobs';
 import type { Logger } from '../../../core/logger';
 import type { WebhookIngestService, WebhookQueue } from '../webhook-ingest.service';
 import type { WebhookProcessorService } from '../webhook-processor.service';
 
-export const PROCESS_WEBHOOK_EVENT_JOB = 'webhooks.process-event';
-export const REQUEUE_WEBHOOK_EVENTS_JOB = 'webhooks.requeue-unprocessed';
+/** Processes the stored events nobody has processed yet: the durable path behind the fast path. */
+export const DRAIN_WEBHOOK_EVENTS_JOB = 'webhooks.drain';
 
-export type ProcessWebhookEventJobData = { eventId: string };
-
-/** Processing gets another chance this long after arrival, up to this many attempts. */
-const STALE_AFTER_MS = 60_000;
+/** The drain also runs this often, so an event whose fast path died with its process waits no longer. */
+export const DRAIN_EVERY = '15 seconds';
+/** A failing event is tried again at most this many times, a minute more apart each time. */
 const MAX_ATTEMPTS = 5;
+/** Events processed at once by a drain, and taken per query. */
+const DRAIN_CONCURRENCY = 4;
+const DRAIN_BATCH = 100;
+/** Events processed at once by the receiving process; beyond that they are left to the drain. */
+const FAST_PATH_LIMIT = 4;
+/** A process wakes the drain at most this often when it leaves events to it. */
+const WAKE_EVERY_MS = 1_000;
 
 export function webhookJobs(processor: WebhookProcessorService, ingest: WebhookIngestService): JobDefinition[] {
-  return [
-    {
-      name: PROCESS_WEBHOOK_EVENT_JOB,
-      handler: (job: Job<ProcessWebhookEventJobData>) => processor.process(job.attrs.data.eventId),
-      options: { concurrency: 10 },
-    },
-    { name: REQUEUE_WEBHOOK_EVENTS_JOB, handler: () => ingest.requeueStale(STALE_AFTER_MS, MAX_ATTEMPTS), options: { concurrency: 1 } },
-  ];
+  return [{ name: DRAIN_WEBHOOK_EVENTS_JOB, handler: () => drainWebhookEvents(processor, ingest), options: { concurrency: 1 } }];
 }
 
-/** Stored events are processed by an Agenda job (id-only payload). */
-export const agendaWebhookQueue = (agenda: Agenda): WebhookQueue => ({
-  async enqueue(eventId) {
-    await agenda.now(PROCESS_WEBHOOK_EVENT_JOB, { eventId } satisfies ProcessWebhookEventJobData);
-  },
-});
+/** Processes unprocessed events, oldest first, until none is left that may be tried now. */
+export async function drainWebhookEvents(processor: WebhookProcessorService, ingest: WebhookIngestService): Promise<number> {
+  let total = 0;
+  const failed = new Set<string>();
+  for (;;) {
+    const ids = (await ingest.unprocessed(MAX_ATTEMPTS, DRAIN_BATCH)).filter((id) => !failed.has(id));
+    if (ids.length === 0) return total;
+    for (let i = 0; i < ids.length; i += DRAIN_CONCURRENCY) {
+      await Promise.all(ids.slice(i, i + DRAIN_CONCURRENCY).map((id) => processor.process(id).catch(() => failed.add(id))));
+    }
+    total += ids.length;
+  }
+}
 
 /**
- * Processes a stored event at once in the receiving process (replies reach subscribers without a
- * job-queue hop), after queueing the job that stays the durable path: if this process dies first,
- * the job does the work; if both run, processing is idempotent (markReplied and markConnected
- * record a fact once), and the job finds the event already processed.
+ * The receiving process handles a stored event at once (replies reach subscribers without a
+ * job-queue hop) while it has fewer than FAST_PATH_LIMIT in hand. Under a burst the rest stay in
+ * webhook_event, unprocessed, and the drain job (any worker) takes them: the stored row is the
+ * durable queue, so answering a delivery costs one INSERT, and a flood slows processing, not
+ * ingest. Processing is idempotent (the event row is locked and marked processed in the same
+ * transaction), so the fast path and a drain meeting on one event do no harm.
  */
-export const fastPathWebhookQueue = (durable: WebhookQueue, processor: WebhookProcessorService, log: Logger): WebhookQueue => ({
-  async enqueue(eventId) {
-    await durable.enqueue(eventId);
-    setImmediate(() => {
-      processor.process(eventId).catch((error: unknown) => log.warn({ err: error, eventId }, 'immediate webhook processing failed; the job will retry'));
-    });
-  },
-});
+export function fastPathWebhookQueue(agenda: Agenda, processor: WebhookProcessorService, log: Logger): WebhookQueue {
+  let inHand = 0;
+  let lastWake = 0;
+  const wakeDrain = () => {
+    if (Date.now() - lastWake < WAKE_EVERY_MS) return;
+    lastWake = Date.now();
+    agenda.now(DRAIN_WEBHOOK_EVENTS_JOB).catch((error: unknown) => log.warn({ err: error }, 'could not wake the webhook drain; its schedule will'));
+  };
+  return {
+    async enqueue(eventId) {
+      if (inHand >= FAST_PATH_LIMIT) return wakeDrain();
+      inHand += 1;
+      setImmediate(() => {
+        processor
+          .process(eventId)
+          .catch((error: unknown) => {
+            log.warn({ err: error, eventId }, 'immediate webhook processing failed; the drain will retry');
+            wakeDrain();
+          })
+          .finally(() => (inHand -= 1));
+      });
+    },
+  };
+}
