@@ -12,18 +12,24 @@ import { accountView, chatView } from './sandbox-views';
 const frequency = { times: z.number().int().positive().optional(), rate: z.number().min(0).max(1).optional() };
 const httpMatch = z.object({ method: z.string().optional(), route: z.string().optional(), accountId: z.string().optional() }).optional();
 const hookMatch = z.object({ event: z.string().optional(), webhookId: z.string().optional() }).optional();
-const faultRuleSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.enum(['rate_limited', 'server_error', 'unavailable', 'disconnected', 'timeout']), match: httpMatch, ...frequency }),
-  z.object({ kind: z.literal('slow'), delayMs: z.number().int().nonnegative(), match: httpMatch, ...frequency }),
-  z.object({
+const httpFaults = {
+  simple: z.object({ kind: z.enum(['rate_limited', 'server_error', 'unavailable', 'disconnected', 'timeout', 'hang']) }),
+  slow: z.object({ kind: z.literal('slow'), delayMs: z.number().int().nonnegative() }),
+  error: z.object({
     kind: z.literal('error'),
     status: z.number().int().min(400).max(599),
     type: z.string(),
     title: z.string().optional(),
     detail: z.string().optional(),
-    match: httpMatch,
-    ...frequency,
   }),
+};
+const weight = { weight: z.number().positive().optional() };
+const mixedFault = z.discriminatedUnion('kind', [httpFaults.simple.extend(weight), httpFaults.slow.extend(weight), httpFaults.error.extend(weight)]);
+const faultRuleSchema = z.discriminatedUnion('kind', [
+  httpFaults.simple.extend({ match: httpMatch, ...frequency }),
+  httpFaults.slow.extend({ match: httpMatch, ...frequency }),
+  httpFaults.error.extend({ match: httpMatch, ...frequency }),
+  z.object({ kind: z.literal('mix'), faults: z.array(mixedFault).min(1), match: httpMatch, ...frequency }),
   z.object({ kind: z.enum(['webhook_duplicate', 'webhook_reorder']), match: hookMatch, ...frequency }),
 ]);
 

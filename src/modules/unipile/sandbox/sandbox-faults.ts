@@ -29,7 +29,19 @@ export type HttpFault =
   /** Waits, then handles the call normally. */
   | { kind: 'slow'; delayMs: number }
   /** Handles the call (its effect happens) but never answers: the client has to time out. */
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  /** Never handles the call (it is lost on the way, nothing happens) and never answers: the client has to time out. */
+  | { kind: 'hang' };
+
+/** One possible outcome of a `mix` rule, drawn in proportion to its weight (default 1). */
+export type MixedFault = HttpFault & { weight?: number };
+
+/**
+ * A probabilistic mix: each matching call is affected with probability `rate` (every call without
+ * one), and an affected call gets one of `faults`, drawn by weight. Both rolls are on the seeded
+ * fault stream, so the same seed and the same calls give the same faults.
+ */
+export type MixFaultRule = { kind: 'mix'; faults: MixedFault[] } & Frequency & { match?: FaultMatch };
 
 export type WebhookFault =
   /** The delivery is sent twice. */
@@ -37,10 +49,15 @@ export type WebhookFault =
   /** The delivery is held back and sent after the next one to the same webhook. */
   | { kind: 'webhook_reorder' };
 
-export type HttpFaultRule = HttpFault & Frequency & { match?: FaultMatch };
+export type HttpFaultRule = (HttpFault & Frequency & { match?: FaultMatch }) | MixFaultRule;
 export type WebhookFaultRule = WebhookFault & Frequency & { match?: { event?: string; webhookId?: string } };
 export type FaultRule = HttpFaultRule | WebhookFaultRule;
-export type ActiveFault = FaultRule & { id: number; hits: number };
+export type ActiveFault = FaultRule & {
+  id: number;
+  hits: number;
+  /** For a `mix` rule: affected calls per fault kind drawn. */
+  hitsByKind?: Partial<Record<HttpFault['kind'], number>>;
+};
 
 export type HttpCall = { method: string; route: string; accountId?: string };
 
@@ -55,6 +72,9 @@ export class SandboxFaults {
   constructor(private readonly rng: SeededRandom) {}
 
   add(rule: FaultRule): number {
+    if (rule.kind === 'mix' && (rule.faults.length === 0 || rule.faults.some((f) => f.weight !== undefined && !(f.weight > 0)))) {
+      throw new Error('A mix needs at least one fault, each with a positive weight');
+    }
     const id = ++this.seq;
     this.rules.push({ ...rule, id, hits: 0 });
     return id;
@@ -71,7 +91,7 @@ export class SandboxFaults {
   }
 
   list(): ActiveFault[] {
-    return this.rules.map((r) => ({ ...r }));
+    return this.rules.map((r) => ({ ...r, ...(r.hitsByKind ? { hitsByKind: { ...r.hitsByKind } } : {}) }));
   }
 
   forCall(call: HttpCall): HttpFault | null {
@@ -82,7 +102,10 @@ export class SandboxFaults {
         (!r.match?.route || r.match.route === call.route) &&
         (!r.match?.accountId || r.match.accountId === call.accountId),
     );
-    return rule;
+    if (rule?.kind !== 'mix') return rule;
+    const picked = this.draw(rule.faults);
+    rule.hitsByKind = { ...rule.hitsByKind, [picked.kind]: (rule.hitsByKind?.[picked.kind] ?? 0) + 1 };
+    return picked;
   }
 
   forDelivery(event: string, webhookId: string): WebhookFault | null {
@@ -90,6 +113,22 @@ export class SandboxFaults {
       (r): r is ActiveFault & WebhookFaultRule =>
         isWebhookRule(r) && (!r.match?.event || r.match.event === event) && (!r.match?.webhookId || r.match.webhookId === webhookId),
     );
+  }
+
+  /** One fault of a mix, by weight, without its weight. */
+  private draw(faults: MixedFault[]): HttpFault {
+    const total = faults.reduce((sum, f) => sum + (f.weight ?? 1), 0);
+    let roll = this.rng.next() * total;
+    let picked = faults[faults.length - 1];
+    for (const fault of faults) {
+      roll -= fault.weight ?? 1;
+      if (roll < 0) {
+        picked = fault;
+        break;
+      }
+    }
+    const { weight: _weight, ...fault } = picked;
+    return fault as HttpFault;
   }
 
   private take<R extends ActiveFault>(matches: (rule: ActiveFault) => rule is R): R | null {

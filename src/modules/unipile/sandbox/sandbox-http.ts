@@ -20,7 +20,7 @@ export type RequestLogEntry = {
   accountId?: string;
   /** Media type of the request body, e.g. `multipart/form-data` (no parameters). */
   contentType?: string;
-  /** The status answered (or that would have been, for a `timeout` fault); null while running. */
+  /** The status answered (or that would have been, for a `timeout` fault); null while running, and for a `hang` fault. */
   status: number | null;
   errorType?: string;
   fault?: HttpFault['kind'];
@@ -106,6 +106,11 @@ export function apiRoute(app: FastifyInstance, ctx: SandboxContext, method: Meth
 
       const fault = ctx.faults.forCall({ method, route: url, accountId });
       if (fault) entry.fault = fault.kind;
+      if (fault?.kind === 'hang') {
+        // Lost on the way: nothing happens, nothing is answered, the client times out.
+        await untilClientGivesUp(reply, ctx.stopping);
+        return reply.code(504).header('content-type', JSON_TYPE).send(sandboxErrors.unexpected().body);
+      }
       let result: ApiResult;
       const injected = fault ? faultError(fault) : null;
       if (injected) {
@@ -151,6 +156,7 @@ function faultError(fault: HttpFault): SandboxHttpError | null {
       });
     case 'slow':
     case 'timeout':
+    case 'hang':
       return null;
   }
 }
