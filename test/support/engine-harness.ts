@@ -2,9 +2,21 @@ import { VirtualClock } from '../../src/core/clock';
 import type { Logger } from '../../src/core/logger';
 import { seededRandom } from '../../src/core/random';
 import type { EngineSettings } from '../../src/modules/outreach/engine-settings';
+import { SimulationClock } from '../../src/modules/outreach/simulation/simulation-clock';
 import { SimulationRunner } from '../../src/modules/outreach/simulation/simulation-runner';
 import type { SandboxOptions } from '../../src/modules/unipile/sandbox/sandbox-options';
-import { AddLeadsDocument, CreateCampaignDocument, SetCampaignStatusDocument, type SequenceStepInput, UpdateAccountDocument, type UpdateAccountInput } from '../graphql/generated';
+import type { App } from '../../src/app';
+import type { UnipileSandbox } from '../../src/modules/unipile/sandbox/sandbox';
+import {
+  AddLeadsDocument,
+  CreateCampaignDocument,
+  LinkAccountDocument,
+  type LinkAccountInput,
+  SetCampaignStatusDocument,
+  type SequenceStepInput,
+  UpdateAccountDocument,
+  type UpdateAccountInput,
+} from '../graphql/generated';
 import { linkSandboxAccount } from '../factories/account.factory';
 import { gqlOk } from './graphql-client';
 import { type TestApp, startTestApp } from './test-app';
@@ -35,7 +47,7 @@ export async function startEngineTest(opts: {
   /** The app's logger (tests that inspect what is logged). */
   log?: Logger;
 } = {}): Promise<EngineTest> {
-  const clock = new VirtualClock(opts.start ?? '2026-01-05T08:00:00.000Z'); // a Monday
+  const clock = new SimulationClock(opts.start ?? '2026-01-05T08:00:00.000Z'); // a Monday
   const t = await startTestApp(opts.env ?? {}, {
     clock,
     log: opts.log,
@@ -53,15 +65,7 @@ export async function startEngineTest(opts: {
     },
   });
   const admin = await adminSession(t);
-  const runner = new SimulationRunner({
-    dataSource: t.app.dataSource,
-    clock,
-    sandbox: t.app.sandbox!,
-    scheduler: t.app.engine.scheduler,
-    executor: t.app.engine.executor,
-    progress: t.app.leadProgress,
-    scanEveryMs: SCAN_EVERY_MS,
-  });
+  const runner = simulationRunner(t.app, clock);
   let used = 0;
   let n = 0;
   return {
@@ -96,4 +100,60 @@ export async function startEngineTest(opts: {
       return { id: createCampaign.id, providerIds: prospects.map((p) => p.providerId) };
     },
   };
+}
+
+/** A SimulationRunner over the app's own engine services and sandbox (`concurrency` accounts at once). */
+export function simulationRunner(app: App, clock: VirtualClock, concurrency = 1): SimulationRunner {
+  return new SimulationRunner({
+    concurrency,
+    dataSource: app.dataSource,
+    clock,
+    sandbox: app.sandbox!,
+    scheduler: app.engine.scheduler,
+    executor: app.engine.executor,
+    progress: app.leadProgress,
+    scanEveryMs: SCAN_EVERY_MS,
+  });
+}
+
+export type WorldAccount = Omit<LinkAccountInput, 'unipileAccountId'>;
+
+export type CampaignWorld = { campaignId: string; accounts: Array<{ id: string; unipileAccountId: string; timezone: string }> };
+
+const LEADS_PER_CALL = 10_000;
+
+/**
+ * A large campaign built through the API as an operator would: sender accounts linked with their
+ * settings, one ACTIVE campaign with the default 4-step sequence, and `leads` fresh sandbox members
+ * added in batches (spread round robin over the senders).
+ */
+export async function buildCampaignWorld(
+  target: { graphqlUrl: string; token: string; sandbox: UnipileSandbox },
+  spec: { accounts: WorldAccount[]; leads: number; name?: string },
+): Promise<CampaignWorld> {
+  const { graphqlUrl, token, sandbox } = target;
+  const accounts: CampaignWorld['accounts'] = [];
+  for (const settings of spec.accounts) {
+    const remote = sandbox.createAccount();
+    const { linkAccount } = await gqlOk(graphqlUrl, LinkAccountDocument, { input: { ...settings, unipileAccountId: remote.id } }, token);
+    accounts.push({ id: linkAccount.id, unipileAccountId: remote.id, timezone: linkAccount.timezone });
+  }
+  const { createCampaign } = await gqlOk(
+    graphqlUrl,
+    CreateCampaignDocument,
+    { input: { name: spec.name ?? 'Simulated campaign', senderAccountIds: accounts.map((a) => a.id) } },
+    token,
+  );
+  for (let done = 0; done < spec.leads; done += LEADS_PER_CALL) {
+    const people = Array.from({ length: Math.min(LEADS_PER_CALL, spec.leads - done) }, () => sandbox.createProfile());
+    const { addLeads } = await gqlOk(
+      graphqlUrl,
+      AddLeadsDocument,
+      { campaignId: createCampaign.id, leads: people.map((p) => ({ publicIdentifier: p.publicIdentifier, firstName: p.firstName, lastName: p.lastName })) },
+      token,
+    );
+    if (addLeads.created !== people.length) throw new Error(`expected ${people.length} leads created, got ${addLeads.created}`);
+  }
+  await gqlOk(graphqlUrl, SetCampaignStatusDocument, { id: createCampaign.id, status: 'ACTIVE' }, token);
+  return { campaignId: createCampaign.id, accounts };
 }

@@ -14,6 +14,11 @@ export type EngineSettings = {
   retryBaseMs: number;
   /** Leads at most looked at per account and kind in one scan (the due set is bounded). */
   scanBatch: number;
+  /**
+   * Accounts scanned at once by one scan (each in its own transaction under its row lock). Above 1
+   * the pacing jitter is drawn in no fixed order; simulations use it, the service scans one by one.
+   */
+  scanConcurrency?: number;
 };
 
 export const DEFAULT_ENGINE_SETTINGS: EngineSettings = {

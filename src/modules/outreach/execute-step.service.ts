@@ -15,7 +15,7 @@ import type { ActionKind } from './caps';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { type SendOutcome, StepSender } from './step-sender';
 import { ExecutionState, StepExecution } from './step-execution.entity';
-import { StepOutcomes } from './step-outcomes';
+import { HELD_RETRY_RECHECK_MS, StepOutcomes } from './step-outcomes';
 import { reserveSlot } from './rate-ledger';
 import { currentOrNextWindow, isInsideWindow, localDay } from './working-window';
 
@@ -47,7 +47,7 @@ export class ExecuteStepService {
     private readonly clock: Clock,
     private readonly settings: EngineSettings,
     private readonly sender: StepSender,
-    scheduler: ExecutionScheduler,
+    private readonly scheduler: ExecutionScheduler,
     private readonly log: Logger,
     private readonly workerId: string,
   ) {
@@ -57,6 +57,10 @@ export class ExecuteStepService {
   async execute(executionId: string): Promise<ExecutionResult> {
     const attempt = await this.dataSource.transaction((em) => this.begin(em, executionId));
     if (typeof attempt === 'string') return attempt;
+    if ('retryAt' in attempt) {
+      await this.scheduler.scheduleExecution(executionId, attempt.retryAt);
+      return 'retrying';
+    }
     let outcome: SendOutcome | undefined;
     try {
       outcome = attempt.reconcile ? await this.sender.findDone(attempt) : undefined;
@@ -75,7 +79,7 @@ export class ExecuteStepService {
   }
 
   /** Phase 1: decide whether and how this execution runs; reserve its slot; mark it `sending`. */
-  private async begin(em: EntityManager, executionId: string): Promise<Attempt | ExecutionResult> {
+  private async begin(em: EntityManager, executionId: string): Promise<Attempt | ExecutionResult | { retryAt: Date }> {
     const now = this.clock.now();
     const execution = await em.findOne(StepExecution, { where: { id: executionId }, lock: { mode: 'pessimistic_write' } });
     if (!execution) return 'noop';
@@ -91,8 +95,17 @@ export class ExecuteStepService {
     });
     if (!lead || !account || !step) return this.outcomes.skip(em, execution, 'LEAD_OR_STEP_GONE', null);
 
-    // A step already on its way (sending after a crash, or retrying) is finished, not re-decided.
+    // A step already on its way (sending after a crash, or retrying) is finished, not re-decided,
+    // but only once its account may act again: never during a cooldown, nor while it is
+    // disconnected, restricted or paused. It waits as it is, still to be reconciled first.
     if (execution.state !== ExecutionState.SCHEDULED) {
+      const cooling = account.cooldownUntil && account.cooldownUntil > now;
+      if (account.status !== AccountStatus.ACTIVE || cooling) {
+        const reason = cooling ? 'COOLDOWN' : `ACCOUNT_${account.status}`;
+        const retryAt = cooling ? account.cooldownUntil! : new Date(now.getTime() + HELD_RETRY_RECHECK_MS);
+        await this.outcomes.holdRetry(em, execution, reason, retryAt);
+        return { retryAt };
+      }
       Object.assign(execution, { state: ExecutionState.SENDING, attempts: execution.attempts + 1, sendingStartedAt: now, workerId: this.workerId });
       await em.save(execution);
       return { execution, lead, account, step, text: this.render(lead, step), reconcile: true };

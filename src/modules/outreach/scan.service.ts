@@ -3,11 +3,12 @@ import type { Clock } from '../../core/clock';
 import { updateReturning } from '../../core/db/update-returning';
 import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
 import { EventSource, LeadEventType } from '../leads/lead-event-type';
-import { insertLeadEvents, statusChangedEvent } from '../leads/lead-events';
+import { type NewLeadEvent, insertLeadEvents, statusChangedEvent } from '../leads/lead-events';
 import { LeadStatus } from '../leads/lead-status';
 import { type ActionKind, dailyCap, isRamping } from './caps';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
-import { usage } from './rate-ledger';
+import { inLanes } from './lanes';
+import { accountScanState } from './scan-state';
 import { currentOrNextWindow, localDay } from './working-window';
 
 type DueLead = {
@@ -59,10 +60,10 @@ export class ScanService {
   async scanAll(): Promise<AccountScan[]> {
     const accounts: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM linkedin_account ORDER BY id`);
     const results: AccountScan[] = [];
-    for (const { id } of accounts) {
+    await inLanes(accounts, (a) => a.id, this.settings.scanConcurrency ?? 1, async ({ id }) => {
       const result = await this.scanAccount(id);
       if (result) results.push(result);
-    }
+    });
     return results;
   }
 
@@ -76,7 +77,9 @@ export class ScanService {
       });
       if (!account) return undefined;
       const scan = await this.plan(em, account, scheduled);
-      await em.query(`UPDATE linkedin_account SET next_slot_at = $2 WHERE id = $1`, [account.id, scan.nextSlotAt]);
+      if (scan.nextSlotAt?.getTime() !== account.nextSlotAt?.getTime()) {
+        await em.query(`UPDATE linkedin_account SET next_slot_at = $2 WHERE id = $1`, [account.id, scan.nextSlotAt]);
+      }
       return scan;
     });
     for (const row of scheduled) await this.scheduler.scheduleExecution(row.id, row.scheduled_for);
@@ -85,21 +88,24 @@ export class ScanService {
 
   private async plan(em: EntityManager, account: LinkedInAccount, scheduled: Array<{ id: string; scheduled_for: Date }>): Promise<AccountScan> {
     const now = this.clock.now();
-    const base = { accountId: account.id, scheduled: 0, deferred: 0, exited: await this.exitUnaccepted(em, account.id, now) };
+    const window = currentOrNextWindow(account, now);
+    const day = localDay(account.timezone, now);
+    // One read for what the steps below would each ask: most scans find nothing due.
+    const state = await accountScanState(em, account.id, now, day, window.start);
+    const exited = state.dueUnaccepted ? await this.exitUnaccepted(em, account.id, now) : 0;
+    const base = { accountId: account.id, scheduled: 0, deferred: 0, exited };
+    const deferDue = (reason: string) => (state.due ? this.deferDue(em, account.id, now, reason) : Promise.resolve(0));
     if (account.status !== AccountStatus.ACTIVE) {
-      return { ...base, deferred: await this.deferDue(em, account.id, now, `ACCOUNT_${account.status}`), nextSlotAt: null, reason: `ACCOUNT_${account.status}` };
+      return { ...base, deferred: await deferDue(`ACCOUNT_${account.status}`), nextSlotAt: null, reason: `ACCOUNT_${account.status}` };
     }
     if (account.cooldownUntil && account.cooldownUntil > now) {
-      return { ...base, deferred: await this.deferDue(em, account.id, now, 'COOLDOWN'), nextSlotAt: account.cooldownUntil, reason: 'COOLDOWN' };
+      return { ...base, deferred: await deferDue('COOLDOWN'), nextSlotAt: account.cooldownUntil, reason: 'COOLDOWN' };
     }
-    const window = currentOrNextWindow(account, now);
     if (window.start > now) {
-      return { ...base, deferred: await this.deferDue(em, account.id, now, 'OUTSIDE_WORKING_HOURS'), nextSlotAt: window.start, reason: 'OUTSIDE_WORKING_HOURS' };
+      return { ...base, deferred: await deferDue('OUTSIDE_WORKING_HOURS'), nextSlotAt: window.start, reason: 'OUTSIDE_WORKING_HOURS' };
     }
 
-    const day = localDay(account.timezone, now);
-    const used = await usage(em, account.id, day);
-    const pending = await this.pendingByKind(em, account.id);
+    const { used, pending } = state;
     const inviteCap = dailyCap(account, 'invite', day);
     const room: Record<ActionKind, number> = {
       invite: Math.max(0, Math.min(inviteCap - used.inviteToday, account.weeklyInviteCap - used.inviteWeek) - pending.invite),
@@ -116,14 +122,19 @@ export class ScanService {
     };
 
     // Pacing: each new action comes at least minGap (plus jitter) after the account's last one.
-    let last = (await this.lastScheduledAt(em, account.id, window.start))?.getTime();
+    let last = state.lastScheduledAt?.getTime();
     const nextTime = () =>
       Math.max(now.getTime(), last === undefined ? now.getTime() : last + this.settings.minGapMs) +
       Math.floor(this.random() * this.settings.jitterMs);
     const toSchedule: Array<DueLead & { at: Date }> = [];
     let deferred = 0;
     for (const kind of ['invite', 'message'] as const) {
-      const due = await this.dueLeads(em, account.id, now, kind, room[kind] > 0 ? room[kind] : this.settings.scanBatch);
+      if (room[kind] <= 0) {
+        // No room today: every due lead of this kind waits for the cap, in one statement.
+        if (state.due) deferred += await this.deferDueOfKind(em, account.id, now, kind, capReason[kind]);
+        continue;
+      }
+      const due = state.due ? await this.dueLeads(em, account.id, now, kind, room[kind]) : [];
       const waiting: string[] = [];
       let windowFull = false;
       for (const lead of due) {
@@ -183,13 +194,39 @@ export class ScanService {
   }
 
   /** Marks every due lead of the account (bounded) as waiting for `reason`. */
-  private async deferDue(em: EntityManager, accountId: string, now: Date, reason: string): Promise<number> {
-    const rows: Array<{ id: string }> = await em.query(
-      `SELECT id FROM lead WHERE account_id = $1 AND next_action_at IS NOT NULL AND next_action_at <= $2
-       ORDER BY next_action_at LIMIT $3`,
+  private deferDue(em: EntityManager, accountId: string, now: Date, reason: string): Promise<number> {
+    return this.deferSelected(
+      em,
+      `SELECT id FROM lead WHERE account_id = $1 AND next_action_at IS NOT NULL AND next_action_at <= $2 ORDER BY next_action_at LIMIT $3`,
       [accountId, now, this.settings.scanBatch],
+      reason,
+      now,
     );
-    return this.markDeferred(em, rows.map((r) => r.id), reason, now);
+  }
+
+  /** Marks the due leads of one kind (the due-lead selection, bounded) as waiting for `reason`. */
+  private deferDueOfKind(em: EntityManager, accountId: string, now: Date, kind: ActionKind, reason: string): Promise<number> {
+    return this.deferSelected(em, DUE_LEADS_SQL, [accountId, now, kind === 'invite' ? 'INVITE' : 'MESSAGE', this.settings.scanBatch], reason, now);
+  }
+
+  /**
+   * markDeferred over the leads a query selects, in one round trip: a scan of an account that
+   * cannot act repeats this every time, and most of its leads already carry the reason.
+   * Returns how many leads were selected.
+   */
+  private async deferSelected(em: EntityManager, selectSql: string, params: unknown[], reason: string, now: Date): Promise<number> {
+    const reasonParam = `$${params.length + 1}`;
+    const [row]: Array<{ selected: number; changed: Array<{ id: string; workspace_id: string; campaign_id: string; account_id: string; next_step_index: number }> }> =
+      await em.query(
+        `WITH selected AS (${selectSql}),
+              changed AS (UPDATE lead SET waiting_reason = ${reasonParam} FROM selected
+                          WHERE lead.id = selected.id AND lead.waiting_reason IS DISTINCT FROM ${reasonParam}
+                          RETURNING lead.id, lead.workspace_id, lead.campaign_id, lead.account_id, lead.next_step_index)
+         SELECT (SELECT count(*) FROM selected)::int AS selected, (SELECT coalesce(json_agg(changed), '[]'::json) FROM changed) AS changed`,
+        [...params, reason],
+      );
+    await insertLeadEvents(em, row.changed.map((l) => this.deferredEvent(l, reason, now)));
+    return row.selected;
   }
 
   /** Sets the waiting reason; a step_deferred event is written only when the reason changes. */
@@ -201,21 +238,26 @@ export class ScanService {
        RETURNING id, workspace_id, campaign_id, account_id, next_step_index`,
       [leadIds, reason],
     );
-    await insertLeadEvents(
-      em,
-      changed.map((l) => ({
-        workspaceId: l.workspace_id,
-        campaignId: l.campaign_id,
-        leadId: l.id,
-        linkedinAccountId: l.account_id,
-        type: LeadEventType.STEP_DEFERRED,
-        stepIndex: l.next_step_index,
-        occurredAt: now,
-        source: EventSource.ENGINE,
-        reason,
-      })),
-    );
+    await insertLeadEvents(em, changed.map((l) => this.deferredEvent(l, reason, now)));
     return leadIds.length;
+  }
+
+  private deferredEvent(
+    l: { id: string; workspace_id: string; campaign_id: string; account_id: string; next_step_index: number },
+    reason: string,
+    now: Date,
+  ): NewLeadEvent {
+    return {
+      workspaceId: l.workspace_id,
+      campaignId: l.campaign_id,
+      leadId: l.id,
+      linkedinAccountId: l.account_id,
+      type: LeadEventType.STEP_DEFERRED,
+      stepIndex: l.next_step_index,
+      occurredAt: now,
+      source: EventSource.ENGINE,
+      reason,
+    };
   }
 
   /** One execution per (lead, version, step); a skipped one is armed again, others are left alone. */
@@ -244,25 +286,5 @@ export class ScanService {
       leads.map((l) => l.id),
     ]);
     return rows;
-  }
-
-  private async pendingByKind(em: EntityManager, accountId: string): Promise<Record<ActionKind, number>> {
-    const rows: Array<{ kind: 'INVITE' | 'MESSAGE'; n: number }> = await em.query(
-      `SELECT kind, count(*)::int AS n FROM step_execution WHERE account_id = $1 AND state = 'scheduled' GROUP BY kind`,
-      [accountId],
-    );
-    return {
-      invite: rows.find((r) => r.kind === 'INVITE')?.n ?? 0,
-      message: rows.find((r) => r.kind === 'MESSAGE')?.n ?? 0,
-    };
-  }
-
-  private async lastScheduledAt(em: EntityManager, accountId: string, since: Date): Promise<Date | undefined> {
-    const [row]: Array<{ at: Date | null }> = await em.query(
-      `SELECT max(scheduled_for) AS at FROM step_execution
-       WHERE account_id = $1 AND state IN ('scheduled', 'sending', 'retrying', 'sent') AND scheduled_for >= $2`,
-      [accountId, since],
-    );
-    return row?.at ?? undefined;
   }
 }

@@ -14,6 +14,9 @@ import { releaseSlot } from './rate-ledger';
 import type { SendOutcome } from './step-sender';
 import { ExecutionState, StepExecution } from './step-execution.entity';
 
+/** How often a retry held back by its account (disconnected, restricted, paused) looks again. */
+export const HELD_RETRY_RECHECK_MS = 15 * 60_000;
+
 /** How each end of a step execution is written down: execution, lead, events, ledger, account. */
 export class StepOutcomes {
   constructor(
@@ -41,6 +44,16 @@ export class StepOutcomes {
       await insertLeadEvents(em, [this.event(lead, execution, LeadEventType.STEP_DEFERRED, { reason })]);
     }
     return 'skipped';
+  }
+
+  /**
+   * A step whose earlier attempt may have gone out waits until `at`, still `retrying`: whoever runs
+   * it then reconciles before sending. Its slot stays reserved; no attempt is counted.
+   */
+  async holdRetry(em: EntityManager, execution: StepExecution, reason: string, at: Date): Promise<'retrying'> {
+    Object.assign(execution, { state: ExecutionState.RETRYING, scheduledFor: at, lastError: reason });
+    await em.save(execution);
+    return 'retrying';
   }
 
   /** The lead cannot go on (bad data, unreachable recipient …): it fails with the reason. */
@@ -82,7 +95,9 @@ export class StepOutcomes {
       ];
       if (isActiveLeadStatus(lead.status)) {
         const last = !(await this.hasStep(em, execution.campaignId, execution.sequenceVersion, execution.stepIndex + 1));
-        const status = last ? LeadStatus.COMPLETED : isInvite ? LeadStatus.INVITE_SENT : LeadStatus.MESSAGED;
+        // An invite recorded by reconciliation may find its acceptance recorded already: still connected.
+        const invited = lead.status === LeadStatus.CONNECTED ? LeadStatus.CONNECTED : LeadStatus.INVITE_SENT;
+        const status = last ? LeadStatus.COMPLETED : isInvite ? invited : LeadStatus.MESSAGED;
         await em.update(Lead, lead.id, {
           status,
           statusReason: last ? 'SEQUENCE_FINISHED' : null,
@@ -111,6 +126,11 @@ export class StepOutcomes {
           // LinkedIn counted the attempt: the slot stays used; the account rests and its queue moves.
           const until = new Date(now.getTime() + this.settings.cooldownMs);
           await em.update(LinkedInAccount, account.id, { cooldownUntil: until });
+          if (attempt.reconcile) {
+            // An earlier attempt may have gone out: not skipped (a fresh send could repeat it), held.
+            await this.deferQueue(em, account.id, 'COOLDOWN', until);
+            return this.holdRetry(em, execution, 'COOLDOWN', until);
+          }
           execution.ledgerDay = null;
           await this.skip(em, execution, 'COOLDOWN', lead, until);
           await this.deferQueue(em, account.id, 'COOLDOWN', until);
@@ -120,6 +140,10 @@ export class StepOutcomes {
         case 'ACCOUNT_RESTRICTED': {
           const status = error.code === 'ACCOUNT_DISCONNECTED' ? AccountStatus.DISCONNECTED : AccountStatus.RESTRICTED;
           await em.update(LinkedInAccount, account.id, { status, statusReason: `Unipile: ${error.details?.type ?? error.message}` });
+          if (attempt.reconcile) {
+            await this.deferQueue(em, account.id, `ACCOUNT_${status}`, now);
+            return this.holdRetry(em, execution, `ACCOUNT_${status}`, new Date(now.getTime() + HELD_RETRY_RECHECK_MS));
+          }
           await this.skip(em, execution, `ACCOUNT_${status}`, lead, now);
           await this.deferQueue(em, account.id, `ACCOUNT_${status}`, now);
           return 'skipped';

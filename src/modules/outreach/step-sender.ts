@@ -39,23 +39,47 @@ export class StepSender {
 
   /**
    * Looks for the trace of an earlier attempt: an invitation to the member in the sent list, or
-   * our message with this text in the chat since the execution was created.
+   * our message with this text in the chat since the lead's previous step went out.
    */
   async findDone(attempt: Attempt): Promise<SendOutcome | undefined> {
-    const { lead, account, step, text, execution } = attempt;
-    const { providerId } = await this.profile(attempt);
+    const { lead, account, step, text } = attempt;
+    const { providerId, connected } = await this.profile(attempt);
     if (step.kind === StepKind.INVITE) {
       const invitations = await this.client.listAllSentInvitations(account.unipileAccountId);
       const match = invitations.find(
         (i) => i.invited_user_id === providerId || (!!lead.publicIdentifier && i.invited_user_public_id?.toLowerCase() === lead.publicIdentifier),
       );
-      return match ? { unipileRef: match.id, providerId, chatId: null, method: 'invitation' } : undefined;
+      if (match) return { unipileRef: match.id, providerId, chatId: null, method: 'invitation' };
+      // Unipile lists pending invitations only: an accepted one is gone from the list. A connection
+      // made since the lead was added (engine clock) is an earlier attempt's invitation, accepted.
+      if (connected && (await this.connectedSince(account.unipileAccountId, providerId, lead.createdAt))) {
+        return { unipileRef: null, providerId, chatId: null, method: 'invitation' };
+      }
+      return undefined;
     }
     const chatId = lead.chatId ?? (await this.client.findChatWithAttendee(account.unipileAccountId, providerId))?.id;
     if (!chatId) return undefined;
-    const messages = await this.client.listAllMessages(chatId, { after: execution.createdAt.toISOString() });
+    // Bounded by the engine's clock (the previous step's send), not by the row's created_at: that is
+    // the database's clock, which is not the one Unipile dates messages with (a virtual clock in
+    // simulations; skewed in production), and a message missed here is sent a second time.
+    const since = lead.lastStepSentAt;
+    const messages = await this.client.listAllMessages(chatId, since ? { after: since.toISOString() } : {});
     const match = messages.find((m) => m.is_sender === 1 && m.text?.trim() === text?.trim());
     return match ? { unipileRef: match.id, providerId, chatId, method: 'chat_message' } : undefined;
+  }
+
+  /** Whether the member became a connection at or after `since` (relations come newest first). */
+  private async connectedSince(accountId: string, providerId: string, since: Date): Promise<boolean> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.listRelations(accountId, { cursor, limit: 100 });
+      for (const relation of page.items) {
+        if (relation.created_at < since.getTime()) return false;
+        if (relation.member_id === providerId) return true;
+      }
+      cursor = page.cursor ?? undefined;
+    } while (cursor);
+    return false;
   }
 
   private async profile(attempt: Attempt): Promise<{ providerId: string; connected: boolean }> {

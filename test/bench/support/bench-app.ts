@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { type App, startApp } from '../../../src/app';
+import { type App, type AppOptions, startApp } from '../../../src/app';
 import { loadConfig } from '../../../src/config';
 
 export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-password-0123' };
@@ -12,9 +12,10 @@ export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-passwo
 /**
  * The whole service on a fresh database of the local Postgres (BENCH_DATABASE_URL, default the
  * machine's server), migrated at start like production. stop() drops the database. With
- * `databaseUrl`, it runs on that existing database instead (a seeded one) and keeps it.
+ * `databaseUrl`, it runs on that existing database instead (a seeded one) and keeps it. `app`:
+ * options for startApp (a virtual clock, sandbox settings …).
  */
-export async function startBenchApp(opts: { databaseUrl?: string } = {}): Promise<{ app: App; graphqlUrl: string; stop(): Promise<void> }> {
+export async function startBenchApp(opts: { databaseUrl?: string; app?: AppOptions } = {}): Promise<{ app: App; graphqlUrl: string; stop(): Promise<void> }> {
   const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `outreach_bench_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string) => {
@@ -39,7 +40,7 @@ export async function startBenchApp(opts: { databaseUrl?: string } = {}): Promis
       ADMIN_EMAIL: BENCH_ADMIN.email,
       ADMIN_PASSWORD: BENCH_ADMIN.password,
     }),
-    { print: () => undefined },
+    { print: () => undefined, ...opts.app },
   );
   return {
     app,

@@ -3,8 +3,11 @@ import type { VirtualClock } from '../../../core/clock';
 import { EventSource } from '../../leads/lead-event-type';
 import type { LeadProgressService } from '../../leads/lead-progress.service';
 import type { UnipileSandbox } from '../../unipile/sandbox/sandbox';
+import type { SandboxMessage, SandboxRelation } from '../../unipile/sandbox/sandbox-store';
 import type { ExecuteStepService } from '../execute-step.service';
 import type { SchedulerService } from '../scheduler.service';
+import { inLanes } from '../lanes';
+import { SimulationClock } from './simulation-clock';
 
 export type SimulationParts = {
   dataSource: DataSource;
@@ -15,7 +18,15 @@ export type SimulationParts = {
   progress: LeadProgressService;
   /** How often the engine scans (the recurring job's interval). */
   scanEveryMs: number;
+  /**
+   * Accounts worked on at once (default 1: one execution after another, each at its own instant).
+   * Above 1 the clock must be a SimulationClock: executions due before anything else can happen
+   * (the next scan or LinkedIn event) run together, each account's in order at its own instant.
+   */
+  concurrency?: number;
 };
+
+type DueExecution = { id: string; account_id: string; scheduled_for: Date };
 
 /**
  * Drives the real engine services on a virtual clock, without Agenda timers: time jumps from one
@@ -24,20 +35,24 @@ export type SimulationParts = {
  * sandbox; the webhook path is exercised by its own tests.
  */
 export class SimulationRunner {
+  private lastScanAt = Number.NEGATIVE_INFINITY;
   private nextScanAt: number;
   private seenRelations = 0;
   private seenMessages = 0;
   private readonly accountIds = new Map<string, string>();
+  private readonly concurrency: number;
 
   constructor(private readonly parts: SimulationParts) {
     this.nextScanAt = parts.clock.now().getTime();
+    this.concurrency = parts.concurrency ?? 1;
+    if (this.concurrency > 1 && !(parts.clock instanceof SimulationClock)) throw new Error('concurrent simulation needs a SimulationClock');
   }
 
   /** Runs until the clock reaches `until`. */
   async runUntil(until: Date): Promise<void> {
     const { clock, sandbox } = this.parts;
     for (;;) {
-      await this.step();
+      await this.step(until.getTime());
       const now = clock.now().getTime();
       if (now >= until.getTime()) return;
       const next = Math.min(until.getTime(), this.nextScanAt, await this.nextExecutionAt(), this.nextSandboxEventAt());
@@ -49,25 +64,41 @@ export class SimulationRunner {
     return this.runUntil(new Date(this.parts.clock.now().getTime() + ms));
   }
 
-  /** Everything due at the current instant: detection, the scan, the executions. */
-  async step(): Promise<void> {
+  /** Everything due at the current instant (and, concurrently, until the next scan or LinkedIn event). */
+  async step(until = Number.POSITIVE_INFINITY): Promise<void> {
     const now = this.parts.clock.now();
     let changed = await this.detect();
     if (now.getTime() >= this.nextScanAt) {
       await this.parts.scheduler.tick();
+      this.lastScanAt = now.getTime();
       changed = true;
     }
-    const due: Array<{ id: string }> = await this.parts.dataSource.query(
-      `SELECT id FROM step_execution WHERE state IN ('scheduled', 'retrying') AND scheduled_for <= $1 ORDER BY scheduled_for, id`,
-      [now],
+    // Nothing but executions can happen before the horizon, and executions of different accounts
+    // touch different leads, ledger rows and LinkedIn accounts: they may run side by side.
+    const horizon =
+      this.concurrency > 1 ? Math.min(until, this.nextScanAt, this.nextSandboxEventAt(), now.getTime() + this.parts.scanEveryMs) : now.getTime();
+    const due: DueExecution[] = await this.parts.dataSource.query(
+      `SELECT id, account_id, scheduled_for FROM step_execution
+       WHERE state IN ('scheduled', 'retrying') AND (scheduled_for <= $1 OR scheduled_for < $2)
+       ORDER BY scheduled_for, id`,
+      [now, new Date(horizon)],
     );
-    for (const { id } of due) await this.parts.executor.execute(id);
+    await this.execute(due);
     changed = (await this.detect()) || changed || due.length > 0;
     if (changed) this.nextScanAt = await this.nextUsefulScan(now);
   }
 
+  private async execute(due: DueExecution[]): Promise<void> {
+    const { clock, executor } = this.parts;
+    if (!(clock instanceof SimulationClock) || this.concurrency === 1) {
+      for (const { id } of due) await executor.execute(id);
+      return;
+    }
+    await inLanes(due, (e) => e.account_id, this.concurrency, (e) => clock.at(e.scheduled_for, () => executor.execute(e.id)));
+  }
+
   /**
-   * A scan every scanEveryMs while some account can act now; otherwise none before the first
+   * Scans every scanEveryMs while some account can act now; otherwise none before the first
    * moment anything can change (an account's next slot, a lead's next due time). Nights and
    * weekends then cost one scan instead of dozens, as they would cost nothing in the service.
    */
@@ -78,7 +109,8 @@ export class SimulationRunner {
                     (SELECT min(next_action_at) FROM lead WHERE next_action_at > $1)) AS next`,
       [now],
     );
-    const regular = now.getTime() + this.parts.scanEveryMs;
+    // The regular cadence of the recurring job, not postponed by activity in between.
+    const regular = Math.max(this.lastScanAt + this.parts.scanEveryMs, now.getTime());
     if (row.busy) return regular;
     return row.next ? Math.max(regular, row.next.getTime()) : Number.POSITIVE_INFINITY;
   }
@@ -95,34 +127,41 @@ export class SimulationRunner {
     return events.reduce((min, e) => Math.min(min, e.dueAt.getTime()), Number.POSITIVE_INFINITY);
   }
 
-  /** New connections and inbound messages in the simulated LinkedIn become lead progress. */
+  /**
+   * New connections and inbound messages in the simulated LinkedIn become lead progress: in the
+   * order LinkedIn produced them for each account, accounts side by side when running concurrently.
+   */
   private async detect(): Promise<boolean> {
-    const before = this.seenRelations + this.seenMessages;
     const { store } = this.parts.sandbox;
-    for (const relation of store.relations.slice(this.seenRelations)) {
-      const accountId = await this.accountId(relation.accountId);
-      if (accountId) {
-        await this.parts.progress.markConnected({ accountId, providerId: relation.providerId, occurredAt: relation.createdAt, source: EventSource.POLL });
-      }
-    }
+    const facts: Array<SandboxRelation | SandboxMessage> = [
+      ...store.relations.slice(this.seenRelations),
+      ...store.messages.slice(this.seenMessages).filter((m) => !m.isSender),
+    ];
+    const found = store.relations.length + store.messages.length > this.seenRelations + this.seenMessages;
     this.seenRelations = store.relations.length;
-    for (const message of store.messages.slice(this.seenMessages)) {
-      if (message.isSender) continue;
-      const accountId = await this.accountId(message.accountId);
-      if (accountId) {
-        await this.parts.progress.markReplied({
-          accountId,
-          providerId: message.senderProviderId,
-          chatId: message.chatId,
-          messageId: message.id,
-          text: message.text,
-          occurredAt: message.sentAt,
-          source: EventSource.POLL,
-        });
-      }
-    }
     this.seenMessages = store.messages.length;
-    return this.seenRelations + this.seenMessages > before;
+    if (facts.length === 0) return found;
+    facts.sort((a, b) => at(a) - at(b));
+    await inLanes(facts, (f) => f.accountId, this.concurrency, (fact) => this.record(fact));
+    return found;
+  }
+
+  private async record(fact: SandboxRelation | SandboxMessage): Promise<void> {
+    const accountId = await this.accountId(fact.accountId);
+    if (!accountId) return;
+    if ('connectionId' in fact) {
+      await this.parts.progress.markConnected({ accountId, providerId: fact.providerId, occurredAt: fact.createdAt, source: EventSource.POLL });
+      return;
+    }
+    await this.parts.progress.markReplied({
+      accountId,
+      providerId: fact.senderProviderId,
+      chatId: fact.chatId,
+      messageId: fact.id,
+      text: fact.text,
+      occurredAt: fact.sentAt,
+      source: EventSource.POLL,
+    });
   }
 
   private async accountId(unipileAccountId: string): Promise<string | undefined> {
@@ -136,3 +175,5 @@ export class SimulationRunner {
     return this.accountIds.get(unipileAccountId);
   }
 }
+
+const at = (fact: SandboxRelation | SandboxMessage): number => ('connectionId' in fact ? fact.createdAt : fact.sentAt).getTime();
