@@ -147,7 +147,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const store: JobStore = config.jobs.mongoUrl
       ? { kind: 'mongodb', url: config.jobs.mongoUrl }
       : { kind: 'postgres', url: databaseUrl, embedded: !config.db.url };
-    const jobQueue = createJobQueue({ store, ...opts.jobs });
+    const jobQueue = createJobQueue({ store, ...opts.jobs, onConnectionError: (err) => log.warn({ err }, 'job store connection lost; it is replaced') });
     const jobs = jobQueue.agenda;
     observeJobs(jobs, metrics, log);
     await jobs.ready;

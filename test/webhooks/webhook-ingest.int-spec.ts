@@ -48,7 +48,7 @@ describe('webhook ingest routes', () => {
     expect(await stored()).toBe(before);
   });
 
-  it('should answer 400 and store nothing for bodies that are not JSON, not objects, or not Unipile shapes', async () => {
+  it('should answer 400 and store nothing for bodies that are not JSON, not objects, not Unipile shapes, or not storable', async () => {
     const before = await stored();
     const own = messageReceived({ accountId: 'acc-bad', ownerProviderId: 'ACoAAOwner', senderProviderId: 'ACoAAJane' });
     const { message_id: _dropped, ...withoutMessageId } = own;
@@ -60,6 +60,8 @@ describe('webhook ingest routes', () => {
       ['users', { event: 'new_relation', account_id: 'acc-bad', account_type: 'LINKEDIN' }, 'INVALID_PAYLOAD'],
       ['account-status', { AccountStatus: { account_id: 'acc-bad' } }, 'INVALID_PAYLOAD'],
       ['users', { hello: 'world' }, 'INVALID_PAYLOAD'],
+      // Valid JSON that Postgres cannot store in jsonb.
+      ['messaging', { ...own, message_id: 'nul-text', message: 'a\u0000b' }, 'INVALID_PAYLOAD'],
     ];
     for (const [route, body, code] of cases) {
       const res = await postWebhook(t.baseUrl, route, body, AUTH);

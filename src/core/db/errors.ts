@@ -16,3 +16,28 @@ export function isInvalidInputValue(error: unknown): boolean {
   const code = (error.driverError as { code?: string }).code;
   return code === '22P02' || code === '22003' || code === '22007' || code === '22008';
 }
+
+/** Postgres and socket error codes that mean "the database is not reachable right now". */
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+/** Postgres rejected the text itself (a \u0000 in JSON, an invalid byte sequence): the input's fault. */
+const BAD_TEXT = new Set(['22P05', '22021']);
+
+type CodedError = { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
+
+function codeOf(error: unknown): string | undefined {
+  const e = error as CodedError | null;
+  const code = e?.code ?? e?.driverError?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code && UNAVAILABLE.has(code)) return true;
+  const message = String((error as CodedError | null)?.message ?? '');
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+}
+
+export function isUnstorableText(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && BAD_TEXT.has(code);
+}

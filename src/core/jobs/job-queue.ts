@@ -1,6 +1,7 @@
 import { Agenda, InMemoryNotificationChannel } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { PostgresBackend } from '@agendajs/postgres-backend';
+import { Pool } from 'pg';
 
 export type JobStore = { kind: 'mongodb'; url: string } | { kind: 'postgres'; url: string; embedded: boolean };
 
@@ -9,6 +10,8 @@ export type JobQueueOptions = {
   /** How often workers poll for due jobs, in ms (Postgres also wakes them through LISTEN/NOTIFY). */
   processEveryMs?: number;
   lockLifetimeMs?: number;
+  /** Told about lost connections of the Postgres job store (idle pool connections, LISTEN): they are replaced. */
+  onConnectionError?: (error: Error) => void;
 };
 
 export type JobQueue = {
@@ -26,10 +29,18 @@ export type JobQueue = {
  */
 export function createJobQueue(opts: JobQueueOptions): JobQueue {
   const { store } = opts;
+  // Our own pool, for its 'error' listener: when the server closes connections idle in the pool
+  // (a Postgres restart or failover), pg emits 'error' on the pool, and without a listener that
+  // ends the process. Listened to, the pool drops those connections and opens new ones when next
+  // needed. (The backend's own pool has no listener.)
+  const pool = store.kind === 'postgres' ? new Pool({ connectionString: store.url }) : undefined;
+  pool?.on('error', (error) => opts.onConnectionError?.(error));
   const backend =
     store.kind === 'mongodb'
       ? new MongoBackend({ address: store.url, collection: 'agendaJobs' })
-      : new PostgresBackend({ connectionString: store.url, tableName: 'agenda_jobs', disableNotifications: store.embedded });
+      : new PostgresBackend({ pool, tableName: 'agenda_jobs', disableNotifications: store.embedded });
+  // Likewise its LISTEN connection: the channel reconnects by itself, but emits 'error' first.
+  if (backend instanceof PostgresBackend) backend.notificationChannel?.on('error', (error: Error) => opts.onConnectionError?.(error));
   const agenda = new Agenda({
     backend,
     ...(store.kind === 'postgres' && store.embedded ? { notificationChannel: new InMemoryNotificationChannel() } : {}),
@@ -48,7 +59,11 @@ export function createJobQueue(opts: JobQueueOptions): JobQueue {
       started = true;
     },
     // Agenda only closes connections it started with; an API-only process closes the backend itself.
-    close: () => (started ? agenda.drain({ timeout: 10_000, closeConnection: true }).then(() => undefined) : backend.disconnect()),
+    // The pool is ours: closed last.
+    async close() {
+      await (started ? agenda.drain({ timeout: 10_000, closeConnection: true }) : backend.disconnect());
+      await pool?.end();
+    },
   };
 }
 

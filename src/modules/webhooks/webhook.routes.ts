@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type WebhookIngestService, WEBHOOK_ROUTES, type WebhookRoute } from './webhook-ingest.service';
 import { parseWebhook } from './webhook-payloads';
 import { WEBHOOK_SECRET_HEADER, secretMatches } from './webhook-secret';
+import { isDatabaseUnavailable, isUnstorableText } from '../../core/db/errors';
 
 export type WebhookRouteOptions = {
   ingest: WebhookIngestService;
@@ -21,6 +22,12 @@ export async function registerWebhookRoutes(http: FastifyInstance, opts: Webhook
     scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
       if (error.statusCode === 413) return reply.code(413).send({ error: 'PAYLOAD_TOO_LARGE', message: error.message });
       if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
+      if (isUnstorableText(error)) return reply.code(400).send({ error: 'INVALID_PAYLOAD', message: 'The body holds text Postgres cannot store (such as \\u0000)' });
+      if (isDatabaseUnavailable(error)) {
+        // Unipile retries a failed delivery: tell it (and the proxy) that this is temporary.
+        request.log.warn({ err: error }, 'webhook refused: the database is unavailable');
+        return reply.code(503).header('retry-after', '5').send({ error: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable; retry later' });
+      }
       request.log.error({ err: error }, 'webhook ingest failed');
       return reply.code(500).send({ error: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
     });
