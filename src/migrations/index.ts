@@ -6,6 +6,7 @@ import { LiveEvents1795616500000 } from './1795616500000-LiveEvents';
 import { Webhooks1795617300000 } from './1795617300000-Webhooks';
 import { OperationsSecurity1795618100000 } from './1795618100000-OperationsSecurity';
 import { Notifications1795618900000 } from './1795618900000-Notifications';
+import { LiveEventNotifyRow1795619700000 } from './1795619700000-LiveEventNotifyRow';
 
 // Every migration class in order, listed explicitly so ts-node, dist/ and Jest run the same set.
 export const MIGRATIONS: Function[] = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: Function[] = [
   Webhooks1795617300000,
   OperationsSecurity1795618100000,
   Notifications1795618900000,
+  LiveEventNotifyRow1795619700000,
 ];

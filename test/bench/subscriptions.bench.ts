@@ -15,26 +15,41 @@ import { recordResults } from './support/results';
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SHAPES = [
-  { name: '(a) 500 workspaces, 50 replies/s', workspaces: 500, repliesPerSecond: 50 },
-  { name: '(b) one workspace, 10 replies/s', workspaces: 1, repliesPerSecond: 10 },
+  { key: 'a', name: '(a) 500 workspaces, 50 replies/s', workspaces: 500, repliesPerSecond: 50 },
+  { key: 'b', name: '(b) one workspace, 10 replies/s', workspaces: 1, repliesPerSecond: 10 },
 ] as const;
+// BENCH_SHAPES=a runs one shape while iterating.
+const ONLY = process.env.BENCH_SHAPES?.split(',');
 const ROOT = join(__dirname, '../..');
 const SECRET = 'bench-secret-bench-secret-bench-secret-0';
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 type Shape = (typeof SHAPES)[number];
-type Outcome = { expected: number; delivered: number; latencies: number[]; kbPerConnection: number };
+type Outcome = {
+  expected: number;
+  delivered: number;
+  latencies: number[];
+  kbPerConnection: number;
+  /** The service only: its process's CPU and the database's transactions per reply, and where the time went. */
+  cost?: { cpuMs: number; transactions: number };
+  stages?: Array<[string, number[]]>;
+};
 
 const SUBSCRIPTION = 'subscription { replyReceived { text } }';
 
 async function main(): Promise<void> {
   const rows: string[] = [];
-  for (const shape of SHAPES) {
+  const breakdown: string[] = [];
+  for (const shape of SHAPES.filter((s) => !ONLY || ONLY.includes(s.key))) {
     const floor = await runFloor(shape);
     const real = await runService(shape);
     rows.push(row(shape.name, 'floor (bare graphql-ws, in-process pubsub)', floor), row(shape.name, 'service (webhook → DB → NOTIFY → subscribers)', real));
     const p99 = (o: Outcome) => percentile(o.latencies, 0.99);
     rows.push(`| ${shape.name} | **ratio of p99 to the floor** | | | | **${(p99(real) / p99(floor)).toFixed(2)}×** | |`);
+    for (const [stage, values] of real.stages ?? []) {
+      breakdown.push(`| ${shape.name} | ${stage} | ${percentile(values, 0.5).toFixed(1)} | ${percentile(values, 0.99).toFixed(1)} |`);
+    }
+    if (real.cost) breakdown.push(`| ${shape.name} | per reply: server CPU ${real.cost.cpuMs.toFixed(1)} ms, ${real.cost.transactions.toFixed(1)} database transactions | | |`);
   }
   recordResults(
     'subscriptions',
@@ -47,6 +62,12 @@ async function main(): Promise<void> {
       '| shape | server | expected | delivered | p50 ms | p99 ms | KB per connection |',
       '|---|---|---|---|---|---|---|',
       ...rows,
+      '',
+      "Where the service's time goes (database timestamps: webhook_event.received_at, lead_event.detected_at, live_event.created_at; transactions counted by pg_stat_database, the job queue's included):",
+      '',
+      '| shape | stage | p50 ms | p99 ms |',
+      '|---|---|---|---|',
+      ...breakdown,
     ].join('\n'),
   );
 }
@@ -101,6 +122,7 @@ async function runService(shape: Shape): Promise<Outcome> {
       return { Authorization: `Bearer ${w.token}` };
     }, SUBSCRIBERS, (i) => i % world.length, () => SUBSCRIPTION);
     const kb = (rss(server.child.pid!) - before) / SUBSCRIBERS / 1024;
+    const cost0 = { cpu: cpuMs(server.child.pid!), xacts: await transactions(pg) };
     const outcome = await measure(clients, shape, async (workspace, text) => {
       const w = world[workspace];
       const res = await fetch(`${server.url}/api/webhooks/unipile/messaging`, {
@@ -110,13 +132,66 @@ async function runService(shape: Shape): Promise<Outcome> {
       });
       if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
     });
+    if (outcome.delivered < outcome.expected) await explainMissing(pg, clients, outcome.sent);
+    const replies = shape.repliesPerSecond * SECONDS;
+    const cost = { cpuMs: (cpuMs(server.child.pid!) - cost0.cpu) / replies, transactions: ((await transactions(pg)) - cost0.xacts) / replies };
     await Promise.all(clients.map((c) => c.client.dispose()));
-    return { ...outcome, kbPerConnection: kb };
+    return { ...outcome, kbPerConnection: kb, cost, stages: await stages(pg, clients) };
   } finally {
     await pg.end();
     await stop(server.child);
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
+}
+
+/** Replies some subscriber did not receive: were they processed, and when was their live event written? */
+async function explainMissing(pg: Pg, subscribers: Subscriber[], sent: Array<{ workspace: number; text: string }>): Promise<void> {
+  const missing = new Map<string, number>();
+  for (const s of subscribers) {
+    const got = new Set(s.received.map((r) => r.text));
+    for (const { workspace, text } of sent) if (workspace === s.workspace && !got.has(text)) missing.set(text, (missing.get(text) ?? 0) + 1);
+  }
+  for (const [text, subscribersMissing] of [...missing].slice(0, 10)) {
+    const { rows } = await pg.query(
+      `SELECT we.id, we.received_at, we.processed_at, we.outcome, we.attempts, we.last_error, lv.id AS live_id, lv.created_at AS written
+       FROM webhook_event we LEFT JOIN lead_event le ON le.meta->>'webhook_event_id' = we.id::text AND le.type = 'message_received'
+       LEFT JOIN live_event lv ON lv.topic = 'REPLY_RECEIVED' AND lv.payload->>'leadEventId' = le.id::text
+       WHERE we.payload->>'message' = $1`,
+      [text],
+    );
+    process.stdout.write(`  missing at ${subscribersMissing} subscribers: ${text} ${JSON.stringify(rows)}\n`);
+  }
+}
+
+/**
+ * Where the time of a reply goes, from timestamps the database keeps anyway: sent → stored
+ * (webhook_event.received_at) → lead locked (lead_event.detected_at) → live event written
+ * (live_event.created_at, before commit) → client (commit, NOTIFY, fan-out, the client's socket).
+ */
+async function stages(pg: Pg, subscribers: Subscriber[]): Promise<Array<[string, number[]]>> {
+  const { rows } = await pg.query(
+    `SELECT le.meta->>'text' AS text, extract(epoch FROM we.received_at) * 1000 AS stored,
+            extract(epoch FROM le.detected_at) * 1000 AS locked, extract(epoch FROM lv.created_at) * 1000 AS written
+     FROM lead_event le JOIN webhook_event we ON we.id::text = le.meta->>'webhook_event_id'
+     JOIN live_event lv ON lv.topic = 'REPLY_RECEIVED' AND lv.payload->>'leadEventId' = le.id::text
+     WHERE le.type = 'message_received'`,
+  );
+  const arrivals = new Map<string, number[]>();
+  for (const s of subscribers) for (const r of s.received) (arrivals.get(r.text) ?? arrivals.set(r.text, []).get(r.text)!).push(r.at);
+  const out: Array<[string, number[]]> = [
+    ['sent → stored', []],
+    ['stored → lead locked', []],
+    ['lead locked → event written', []],
+    ['written → client (commit, NOTIFY, fan-out)', []],
+  ];
+  for (const r of rows) {
+    const sent = Number(String(r.text).split('|')[1]);
+    out[0][1].push(Number(r.stored) - sent);
+    out[1][1].push(Number(r.locked) - Number(r.stored));
+    out[2][1].push(Number(r.written) - Number(r.locked));
+    for (const at of arrivals.get(r.text) ?? []) out[3][1].push(at - Number(r.written));
+  }
+  return out;
 }
 
 type Subscriber = { client: Client; workspace: number; received: Array<{ text: string; at: number }> };
@@ -150,9 +225,14 @@ function connect(url: string, connectionParams: Record<string, unknown>, workspa
 }
 
 /** Sends replies at the shape's rate, spread over the workspaces, then counts what arrived where. */
-async function measure(subscribers: Subscriber[], shape: Shape, send: (workspace: number, text: string) => Promise<void>): Promise<Omit<Outcome, 'kbPerConnection'>> {
+async function measure(
+  subscribers: Subscriber[],
+  shape: Shape,
+  send: (workspace: number, text: string) => Promise<void>,
+): Promise<Omit<Outcome, 'kbPerConnection'> & { sent: Array<{ workspace: number; text: string }> }> {
   const total = shape.repliesPerSecond * SECONDS;
   const sentTo: number[] = [];
+  const sentTexts: Array<{ workspace: number; text: string }> = [];
   const started = Date.now();
   const sends: Array<Promise<void>> = [];
   for (let i = 0; i < total; i++) {
@@ -161,7 +241,9 @@ async function measure(subscribers: Subscriber[], shape: Shape, send: (workspace
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const workspace = i % shape.workspaces;
     sentTo.push(workspace);
-    sends.push(send(workspace, `${i}|${performance.timeOrigin + performance.now()}`));
+    const text = `${i}|${performance.timeOrigin + performance.now()}`;
+    sentTexts.push({ workspace, text });
+    sends.push(send(workspace, text));
   }
   await Promise.all(sends);
   // Count once nothing more arrives for 2 s (at most 60 s): slow delivery is latency, not loss.
@@ -185,7 +267,7 @@ async function measure(subscribers: Subscriber[], shape: Shape, send: (workspace
       latencies.push(r.at - sentAt);
     }
   }
-  return { expected, delivered, latencies };
+  return { expected, delivered, latencies, sent: sentTexts };
 }
 
 /** Workspaces with a user, a linked account, an active campaign and one lead each (direct SQL). */
@@ -248,6 +330,18 @@ async function startProcess(args: string[], env: Record<string, string>): Promis
   });
   child.stdout!.resume();
   return { url, child };
+}
+
+/** CPU time (user + system) the process used so far. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Transactions of the bench database so far (each statement outside a transaction counts as one). */
+async function transactions(pg: Pg): Promise<number> {
+  const { rows } = await pg.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`);
+  return Number(rows[0].n);
 }
 
 function rss(pid: number): number {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import { type LiveEvent, LiveEventFeed } from '../../src/core/pubsub/live-event-feed';
 import { waitFor } from '../support/polling';
 import { type TestApp, startTestApp } from '../support/test-app';
@@ -40,6 +41,57 @@ describe(LiveEventFeed.name, () => {
       await waitFor(() => seen.length === 3, 5_000, 'the last event');
       await new Promise((r) => setTimeout(r, 200));
       expect(seen.map((e) => e.payload.text)).toEqual(['early', 'late', 'after']);
+    } finally {
+      await feed.stop();
+    }
+  });
+
+  it('should deliver from the NOTIFY payload without reading the table, and read an event too large for one', async () => {
+    const db = t.app.dataSource;
+    let reads = 0;
+    const counting = { query: (...args: Parameters<DataSource['query']>) => (reads++, db.query(...args)) } as DataSource;
+    const feed = new LiveEventFeed(counting, { url: (db.options as { url: string }).url, notifications: true, pollMs: 60_000, log: t.app.log });
+    await feed.start();
+    const ws = randomUUID();
+    const seen: LiveEvent[] = [];
+    feed.subscribe((e) => e.workspaceId === ws && seen.push(e));
+    try {
+      const readsAfterStart = reads;
+      await publish(db, ws, 'small');
+      await waitFor(() => seen.length === 1, 5_000, 'the small event');
+      expect(reads).toBe(readsAfterStart);
+      expect(seen[0]).toMatchObject({ workspaceId: ws, topic: 'REPLY_RECEIVED', payload: { text: 'small' } });
+      expect(seen[0].createdAt).toBeInstanceOf(Date);
+
+      const large = 'x'.repeat(9_000); // over NOTIFY's 8000 bytes: only the id is sent
+      await publish(db, ws, large);
+      await waitFor(() => seen.length === 2, 5_000, 'the large event');
+      expect(reads).toBeGreaterThan(readsAfterStart);
+      expect(seen[1].payload.text).toBe(large);
+      expect(Number(seen[1].id)).toBeGreaterThan(Number(seen[0].id));
+    } finally {
+      await feed.stop();
+    }
+  });
+
+  it("should hand a workspace listener only its workspace's events", async () => {
+    const db = t.app.dataSource;
+    const feed = new LiveEventFeed(db, { url: (db.options as { url: string }).url, notifications: true, pollMs: 60_000, log: t.app.log });
+    await feed.start();
+    const [mine, other]: string[] = [randomUUID(), randomUUID()];
+    const seen: string[] = [];
+    const all: string[] = [];
+    const unsubscribe = feed.subscribe((e) => seen.push(String(e.payload.text)), mine);
+    feed.subscribe((e) => [mine, other].includes(e.workspaceId) && all.push(String(e.payload.text)));
+    try {
+      await publish(db, other, 'theirs');
+      await publish(db, mine, 'mine');
+      await waitFor(() => all.length === 2, 5_000, 'both events');
+      expect(seen).toEqual(['mine']);
+      unsubscribe();
+      await publish(db, mine, 'after');
+      await waitFor(() => all.length === 3, 5_000, 'the last event');
+      expect(seen).toEqual(['mine']);
     } finally {
       await feed.stop();
     }

@@ -45,7 +45,10 @@ describe('webhook drain (events the fast path left)', () => {
         ids.push(String(res.body.eventId));
       }
       expect((await events(ids)).filter((e) => e.outcome !== null)).toHaveLength(0);
-      expect(await drainJobs()).toBe(before + 1); // woken once for the six left, not once per event
+      // The six left woke the drain once, plus at most once per second after (not once per event).
+      const woken = (await drainJobs()) - before;
+      expect(woken).toBeGreaterThanOrEqual(1);
+      expect(woken).toBeLessThanOrEqual(3);
     } finally {
       await blocker.commitTransaction();
       await blocker.release();

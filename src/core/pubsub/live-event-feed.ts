@@ -15,7 +15,7 @@ export type LiveEvent = {
   createdAt: Date;
 };
 
-type Row = { id: string; workspace_id: string; topic: LiveTopic; campaign_id: string | null; account_id: string | null; payload: Record<string, unknown>; created_at: Date };
+type Row = { id: string; workspace_id: string; topic: LiveTopic; campaign_id: string | null; account_id: string | null; payload: Record<string, unknown>; created_at: Date | string };
 
 const BATCH = 1_000;
 /**
@@ -33,20 +33,30 @@ export const toLiveEvent = (r: Row): LiveEvent => ({
   campaignId: r.campaign_id,
   accountId: r.account_id,
   payload: r.payload,
-  createdAt: r.created_at,
+  createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
 });
 
+/** A NOTIFY payload: the event row as JSON, or only its id when the row did not fit in 8000 bytes. */
+export const notifiedRow = (payload: string | undefined): Row | undefined => (payload?.startsWith('{') ? (JSON.parse(payload) as Row) : undefined);
+
+type Listener = (event: LiveEvent) => void;
+
 /**
- * Every committed live event, in id order, to every listener of this process. Rows are written
- * by database triggers in the producers' transactions, so an event exists only once its fact is
- * committed, whichever process wrote it. Wake-ups come from LISTEN/NOTIFY on a real Postgres
- * (with a slow poll as a safety net) or from polling on the embedded one, which has no NOTIFY.
- * Ids are handed out before commit, so a lower id can commit after a higher one: a gap is waited
- * for (up to GAP_WAIT_MS) before the feed moves past it, and nothing is delivered twice.
+ * Every committed live event, once, to every listener of this process. Rows are written by
+ * database triggers in the producers' transactions, so an event exists only once its fact is
+ * committed, whichever process wrote it. On a real Postgres, NOTIFY (sent at commit, to every
+ * instance) carries the row itself, so it is delivered without a query; a row too large for a
+ * NOTIFY arrives as its id and is read, like everything on the embedded database (no NOTIFY:
+ * polling). A slow poll reads whatever a lost connection may have missed.
+ * Ids are handed out before commit, so a lower id can commit after a higher one: the resume point
+ * (lastId) waits for a gap (up to GAP_WAIT_MS) before moving past it, and nothing is delivered twice.
  */
 export class LiveEventFeed {
-  private readonly listeners = new Set<(event: LiveEvent) => void>();
+  private readonly listeners = new Set<Listener>();
+  /** Listeners of one workspace: an event only touches its own workspace's subscribers. */
+  private readonly byWorkspace = new Map<string, Set<Listener>>();
   private lastId = 0n;
+  /** Ids above lastId already delivered. */
   private readonly delivered = new Set<string>();
   private readonly gapSince = new Map<string, number>();
   private readonly late = new Map<string, number>();
@@ -66,7 +76,7 @@ export class LiveEventFeed {
     this.lastId = BigInt(max ?? 0);
     if (this.opts.notifications) {
       this.client = new Client({ connectionString: this.opts.url });
-      this.client.on('notification', () => this.wake());
+      this.client.on('notification', (message) => this.notified(message.payload));
       this.client.on('error', (err) => this.opts.log.warn({ err }, 'live event listener connection failed; polling'));
       await this.client.connect();
       await this.client.query('LISTEN outreach_live');
@@ -75,9 +85,19 @@ export class LiveEventFeed {
     this.timer.unref();
   }
 
-  subscribe(listener: (event: LiveEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** With a workspace, the listener hears only that workspace's events. */
+  subscribe(listener: Listener, workspaceId?: string): () => void {
+    if (workspaceId === undefined) {
+      this.listeners.add(listener);
+      return () => this.listeners.delete(listener);
+    }
+    let set = this.byWorkspace.get(workspaceId);
+    if (!set) this.byWorkspace.set(workspaceId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.byWorkspace.get(workspaceId) === set) this.byWorkspace.delete(workspaceId);
+    };
   }
 
   async stop(): Promise<void> {
@@ -105,23 +125,46 @@ export class LiveEventFeed {
       });
   }
 
+  private notified(payload: string | undefined): void {
+    if (this.stopped) return;
+    let row: Row | undefined;
+    try {
+      row = notifiedRow(payload);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'unreadable live event notification; reading the table');
+    }
+    if (row) this.accept(row, Date.now());
+    else this.wake(); // only an id: the row is read from the table
+  }
+
   private async read(): Promise<void> {
-    for (;;) {
+    // Pages on from the last row read, not lastId: behind a young gap lastId stays put.
+    for (let after = this.lastId; ; ) {
       const rows: Row[] = await this.dataSource.query(
         `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at
          FROM live_event WHERE id > $1 ORDER BY id LIMIT $2`,
-        [this.lastId.toString(), BATCH],
+        [(after > this.lastId ? after : this.lastId).toString(), BATCH],
       );
       const now = Date.now();
-      for (const row of rows) {
-        if (!this.delivered.has(row.id)) {
-          this.delivered.add(row.id);
-          this.emit(toLiveEvent(row));
-        }
-        this.advance(BigInt(row.id), now);
-      }
+      for (const row of rows) this.accept(row, now);
       if (rows.length < BATCH) return this.readLate(now);
+      after = BigInt(rows[rows.length - 1].id);
     }
+  }
+
+  /** Delivers a committed row unless it was already, and moves the resume point. */
+  private accept(row: Row, now: number): void {
+    const id = BigInt(row.id);
+    // At or below lastId (notifications and reads overlap): delivered, unless given up on and committed late.
+    if (id <= this.lastId) {
+      if (this.late.delete(row.id)) this.emit(toLiveEvent(row));
+      return;
+    }
+    if (!this.delivered.has(row.id)) {
+      this.delivered.add(row.id);
+      this.emit(toLiveEvent(row));
+    }
+    this.advance(id, now);
   }
 
   /** Ids given up on recently: delivered if their transaction committed after all. */
@@ -132,17 +175,18 @@ export class LiveEventFeed {
       `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at FROM live_event WHERE id = ANY($1::bigint[])`,
       [[...this.late.keys()]],
     );
-    for (const row of rows) {
-      this.late.delete(row.id);
-      this.emit(toLiveEvent(row));
-    }
+    for (const row of rows) if (this.late.delete(row.id)) this.emit(toLiveEvent(row));
   }
 
-  /** Moves lastId up to `seen` unless an id in between is missing and still young. */
+  /**
+   * Moves lastId up to `seen` (and on over ids already delivered) unless an id in between is
+   * missing and still young.
+   */
   private advance(seen: bigint, now: number): void {
-    for (let next = this.lastId + 1n; next <= seen; next++) {
+    for (let next = this.lastId + 1n; ; next++) {
       const key = next.toString();
       if (!this.delivered.has(key)) {
+        if (next > seen) return;
         const since = this.gapSince.get(key) ?? now;
         this.gapSince.set(key, since);
         if (now - since < GAP_WAIT_MS) return;
@@ -155,12 +199,16 @@ export class LiveEventFeed {
   }
 
   private emit(event: LiveEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.opts.log.warn({ err }, 'live event listener failed');
-      }
+    const own = this.byWorkspace.get(event.workspaceId);
+    if (own) for (const listener of own) this.call(listener, event);
+    for (const listener of this.listeners) this.call(listener, event);
+  }
+
+  private call(listener: Listener, event: LiveEvent): void {
+    try {
+      listener(event);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'live event listener failed');
     }
   }
 }

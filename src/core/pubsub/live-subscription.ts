@@ -11,12 +11,14 @@ const MAX_REMEMBERED_IDS = 10_000;
  * (catch-up from the log), then live ones, each id once (in order, but for an event whose
  * transaction committed very late). A subscriber that stops
  * reading is not allowed to grow the server's memory: past MAX_BUFFERED_EVENTS its subscription
- * ends with SUBSCRIPTION_OVERFLOW, and it resumes from the last id it saw.
+ * ends with SUBSCRIPTION_OVERFLOW, and it resumes from the last id it saw. With `workspaceId`, the
+ * feed hands it only that workspace's events (filter still applies).
  */
 export function liveIterator(
   feed: LiveEventFeed,
   filter: (event: LiveEvent) => boolean,
   replay?: () => Promise<LiveEvent[]>,
+  workspaceId?: string,
 ): AsyncIterableIterator<LiveEvent> {
   const queue: LiveEvent[] = [];
   let waiting: ((r: IteratorResult<LiveEvent>) => void) | undefined;
@@ -46,7 +48,7 @@ export function liveIterator(
     if (!filter(event)) return;
     if (replaying) live.push(event);
     else deliver(event);
-  });
+  }, workspaceId);
   if (replay) {
     replay()
       .then((past) => {

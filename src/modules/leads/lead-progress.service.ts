@@ -6,6 +6,45 @@ import { rescheduleLeads } from './lead-schedule';
 import { LeadStatus, isActiveLeadStatus } from './lead-status';
 import { Lead } from './lead.entity';
 
+/**
+ * The reply's events, unless this message is already recorded for the lead (the lead row is
+ * locked, so a concurrent copy waits and then sees it), and with `skipScheduled` the lead's
+ * scheduled steps skipped: one statement. Returns whether it was recorded.
+ */
+async function recordReplyOnce(em: EntityManager, events: NewLeadEvent[], messageId: string, skipScheduled: boolean): Promise<boolean> {
+  const [{ leadId }] = events;
+  const rows: unknown[] = await em.query(
+    `WITH fresh AS (
+       SELECT NOT EXISTS (SELECT 1 FROM lead_event WHERE lead_id = $1 AND type = 'message_received' AND meta->>'message_id' = $2) AS yes
+     ), skipped AS (
+       UPDATE step_execution SET state = 'skipped', last_error = 'LEAD_REPLIED'
+       WHERE lead_id = $1 AND state = 'scheduled' AND $3 AND (SELECT yes FROM fresh)
+     )
+     INSERT INTO lead_event (workspace_id, campaign_id, lead_id, linkedin_account_id, type, step_index, occurred_at, detected_at, source, reason, meta)
+     SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::lead_event_type[], $9::int[],
+                          $10::timestamptz[], $11::timestamptz[], $12::event_source[], $13::text[], $14::jsonb[])
+     WHERE (SELECT yes FROM fresh)
+     RETURNING id`,
+    [
+      leadId,
+      messageId,
+      skipScheduled,
+      events.map((e) => e.workspaceId),
+      events.map((e) => e.campaignId),
+      events.map((e) => e.leadId),
+      events.map((e) => e.linkedinAccountId ?? null),
+      events.map((e) => e.type),
+      events.map((e) => e.stepIndex ?? null),
+      events.map((e) => e.occurredAt.toISOString()),
+      events.map((e) => (e.detectedAt ?? e.occurredAt).toISOString()),
+      events.map((e) => e.source),
+      events.map((e) => e.reason ?? null),
+      events.map((e) => JSON.stringify(e.meta ?? {})),
+    ],
+  );
+  return rows.length > 0;
+}
+
 /** Phrases that mean "stop contacting me" (matched case-insensitively as whole words). */
 export const DEFAULT_OPT_OUT_PHRASES = ['stop', 'unsubscribe', 'not interested', 'remove me', 'do not contact'];
 
@@ -64,9 +103,10 @@ export class LeadProgressService {
     private readonly optOutPhrases: readonly string[] = DEFAULT_OPT_OUT_PHRASES,
   ) {}
 
-  async markConnected(fact: Acceptance): Promise<string[]> {
+  /** In `em`'s transaction when given (the caller commits), else in its own. */
+  async markConnected(fact: Acceptance, em?: EntityManager): Promise<string[]> {
     if (!fact.providerId && !fact.publicIdentifier) return [];
-    return this.dataSource.transaction(async (em) => {
+    return this.inTransaction(em, async (em) => {
       const qb = em
         .getRepository(Lead)
         .createQueryBuilder('l')
@@ -174,16 +214,14 @@ export class LeadProgressService {
     });
   }
 
-  /** Records a message from the lead (never call it for the account's own messages). */
-  async markReplied(reply: Reply): Promise<ReplyResult | undefined> {
-    return this.dataSource.transaction(async (em) => {
+  /**
+   * Records a message from the lead (never call it for the account's own messages), in `em`'s
+   * transaction when given (the caller commits), else in its own.
+   */
+  async markReplied(reply: Reply, em?: EntityManager): Promise<ReplyResult | undefined> {
+    return this.inTransaction(em, async (em) => {
       const lead = await this.findReplyingLead(em, reply);
       if (!lead) return undefined;
-      const [{ n }]: Array<{ n: number }> = await em.query(
-        `SELECT count(*)::int AS n FROM lead_event WHERE lead_id = $1 AND type = 'message_received' AND meta->>'message_id' = $2`,
-        [lead.id, reply.messageId],
-      );
-      if (n > 0) return { lead, optedOut: false, duplicate: true };
 
       const now = this.clock.now();
       const optedOut = this.isOptOut(reply.text);
@@ -195,7 +233,8 @@ export class LeadProgressService {
           text: reply.text,
         }),
       ];
-      const firstReply = lead.firstReplyAt === null;
+      // Replies may be delivered out of order: the first reply is the earliest one, not the first seen.
+      const firstReply = lead.firstReplyAt === null || reply.occurredAt.getTime() < lead.firstReplyAt.getTime();
       const changes: Partial<Lead> = {
         chatId: lead.chatId ?? reply.chatId ?? null,
         providerId: lead.providerId ?? reply.providerId ?? null,
@@ -203,20 +242,22 @@ export class LeadProgressService {
       };
       const canRespond = isActiveLeadStatus(lead.status) || lead.status === LeadStatus.COMPLETED;
       const status = optedOut ? LeadStatus.OPTED_OUT : canRespond ? LeadStatus.RESPONDED : lead.status;
-      if (status !== lead.status && lead.status !== LeadStatus.OPTED_OUT) {
+      const statusChanges = status !== lead.status && lead.status !== LeadStatus.OPTED_OUT;
+      if (statusChanges) {
         Object.assign(changes, { status, statusReason: optedOut ? 'OPT_OUT_PHRASE' : 'REPLIED', nextActionAt: null, waitingReason: null });
         events.push(statusChangedEvent(lead, lead.status, status, optedOut ? 'OPT_OUT_PHRASE' : 'REPLIED', now, reply.source));
-        // Whatever was queued for this lead does not go out.
-        await em.query(`UPDATE step_execution SET state = 'skipped', last_error = 'LEAD_REPLIED' WHERE lead_id = $1 AND state = 'scheduled'`, [lead.id]);
       }
-      if (optedOut) {
-        events.push(this.event(lead, LeadEventType.LEAD_OPTED_OUT, reply, now, { message_id: reply.messageId }));
-        await this.addToDoNotContact(em, { ...lead, ...changes });
-      }
+      if (optedOut) events.push(this.event(lead, LeadEventType.LEAD_OPTED_OUT, reply, now, { message_id: reply.messageId }));
+      // Whatever was queued for this lead does not go out (when its status changes).
+      if (!(await recordReplyOnce(em, events, reply.messageId, statusChanges))) return { lead, optedOut: false, duplicate: true };
+      if (optedOut) await this.addToDoNotContact(em, { ...lead, ...changes });
       await em.update(Lead, lead.id, changes);
-      await insertLeadEvents(em, events);
       return { lead: Object.assign(lead, changes), optedOut, duplicate: false };
     });
+  }
+
+  private inTransaction<T>(em: EntityManager | undefined, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return em ? work(em) : this.dataSource.transaction(work);
   }
 
   isOptOut(text: string | null): boolean {
@@ -225,21 +266,19 @@ export class LeadProgressService {
     return this.optOutPhrases.some((p) => normalized.includes(` ${p.toLowerCase()} `));
   }
 
-  /** The lead of this account in that chat, or else with that member id (newest first). */
+  /** The lead of this account in that chat, or else with that member id (newest first): one locking query. */
   private async findReplyingLead(em: EntityManager, reply: Reply): Promise<Lead | null> {
-    const qb = em
+    if (!reply.chatId && !reply.providerId) return null;
+    return em
       .getRepository(Lead)
       .createQueryBuilder('l')
       .setLock('pessimistic_write')
       .where('l.account_id = :account', { account: reply.accountId })
-      .orderBy('l.created_at', 'DESC')
-      .limit(1);
-    if (reply.chatId) {
-      const byChat = await qb.clone().andWhere('l.chat_id = :chat', { chat: reply.chatId }).getOne();
-      if (byChat) return byChat;
-    }
-    if (!reply.providerId) return null;
-    return qb.andWhere('l.provider_id = :mid', { mid: reply.providerId }).getOne();
+      .andWhere('(l.chat_id = :chat OR l.provider_id = :mid)', { chat: reply.chatId ?? null, mid: reply.providerId ?? null })
+      .orderBy('coalesce(l.chat_id = :chat, false)', 'DESC')
+      .addOrderBy('l.created_at', 'DESC')
+      .limit(1)
+      .getOne();
   }
 
   private async addToDoNotContact(em: EntityManager, lead: Pick<Lead, 'workspaceId' | 'publicIdentifier' | 'providerId'>): Promise<void> {

@@ -30,7 +30,7 @@ export class LiveService {
       (!filter.accountId || e.accountId === filter.accountId) &&
       (!filter.jobId || e.payload.jobId === filter.jobId);
     const replay = afterId === undefined ? undefined : async () => (await this.since(viewer, afterId, [filter.topic], MAX_CATCH_UP)).filter(matches);
-    return liveIterator(this.feed, matches, replay);
+    return liveIterator(this.feed, matches, replay, viewer.workspaceId);
   }
 
   /** The log after an id, oldest first (what a reconnecting client missed). */

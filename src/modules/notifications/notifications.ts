@@ -14,6 +14,7 @@ import { NotificationLogService } from './notification-log.service';
 import { NotificationResolver } from './notification.resolver';
 import { NotificationService } from './notification.service';
 import type { NotifierSettings } from './notifier-settings';
+import { jobWaker } from '../../core/jobs/job-waker';
 
 export type Notifications = {
   settings: NotifierSettings;
@@ -46,9 +47,7 @@ export function createNotifications(deps: { dataSource: DataSource; agenda: Agen
     deliverer,
     resolver,
     jobs: notificationJobs(dispatcher, deliverer, settings),
-    wake: () => {
-      agenda.now(DISPATCH_NOTIFICATIONS_JOB).catch((error: unknown) => log.warn({ err: error }, 'could not queue a notification dispatch'));
-    },
+    wake: jobWaker(agenda, DISPATCH_NOTIFICATIONS_JOB, log),
     schedule: async () => {
       await agenda.every(settings.dispatchIntervalMs, DISPATCH_NOTIFICATIONS_JOB);
     },

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
@@ -21,13 +21,19 @@ export type ProcessOutcome =
   | 'ACCOUNT_RESUMED'
   | 'IGNORED';
 
+/** What handling decided, and what to announce once it is committed. */
+type Handled = { outcome: ProcessOutcome; afterCommit?: () => Promise<void> };
+
 /**
- * Turns a stored webhook event into lead and account changes, once: an event already processed is
- * skipped, and every change it makes is idempotent itself (replies per message id, acceptances per
- * lead status), so a second run after a crash changes nothing.
+ * Turns a stored webhook event into lead and account changes, once: the event row is locked and
+ * marked processed in the same transaction as the changes, so a second run (the queued job after
+ * the fast path, another process, a retry after a crash) finds it done. Every change is idempotent
+ * itself too (replies per message id, acceptances per lead status).
  */
 export class WebhookProcessorService {
   private readonly log: Logger;
+  /** Runs in this process by event id: the fast path and the job of one event do not race. */
+  private readonly running = new Map<string, Promise<ProcessOutcome | undefined>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -39,41 +45,71 @@ export class WebhookProcessorService {
     this.log = log.child({ module: 'webhooks' });
   }
 
+  /** The outcome, when this call processed the event or joined a run in progress; undefined when it was done already. */
   async process(eventId: string): Promise<ProcessOutcome | undefined> {
-    const repo = this.dataSource.getRepository(WebhookEvent);
-    const event = await repo.findOne({ where: { id: eventId } });
-    if (!event || event.processedAt) return undefined;
-    let outcome: ProcessOutcome;
+    const current = this.running.get(eventId);
+    if (current) {
+      // A concurrent call (the fast path and the job) shares the run; if it failed, this one tries again.
+      const outcome = await current.then(
+        (o) => ({ o }),
+        () => undefined,
+      );
+      if (outcome) return outcome.o;
+    }
+    const run = this.run(eventId);
+    this.running.set(eventId, run);
     try {
-      outcome = await this.handle(event);
+      return await run;
+    } finally {
+      if (this.running.get(eventId) === run) this.running.delete(eventId);
+    }
+  }
+
+  private async run(eventId: string): Promise<ProcessOutcome | undefined> {
+    let handled: (Handled & { event: WebhookEvent }) | undefined;
+    try {
+      handled = await this.dataSource.transaction(async (em) => {
+        // The event and its account in one query; only the event row is locked.
+        const event: (WebhookEvent & { account?: LinkedInAccount | null }) | null = await em
+          .getRepository(WebhookEvent)
+          .createQueryBuilder('e')
+          .leftJoinAndMapOne('e.account', LinkedInAccount, 'a', 'e.unipile_account_id IS NOT NULL AND a.unipile_account_id = e.unipile_account_id')
+          .setLock('pessimistic_write', undefined, ['e'])
+          .where('e.id = :id AND e.processed_at IS NULL', { id: eventId })
+          .getOne();
+        if (!event) return undefined;
+        const result = await this.handle(em, event, event.account ?? null);
+        await em.query(
+          `UPDATE webhook_event SET processed_at = $2, outcome = $3, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+          [eventId, this.clock.now(), result.outcome],
+        );
+        return { ...result, event };
+      });
     } catch (error) {
-      await repo.increment({ id: eventId }, 'attempts', 1);
-      await repo.update({ id: eventId }, { lastError: error instanceof Error ? error.message.slice(0, 500) : String(error) });
+      await this.dataSource.query(`UPDATE webhook_event SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
+        eventId,
+        error instanceof Error ? error.message.slice(0, 500) : String(error),
+      ]);
       throw error;
     }
-    await this.dataSource.query(
-      `UPDATE webhook_event SET processed_at = $2, outcome = $3, attempts = attempts + 1, last_error = NULL WHERE id = $1 AND processed_at IS NULL`,
-      [eventId, this.clock.now(), outcome],
-    );
-    this.log.debug({ eventId, source: event.source, event: event.event, outcome }, 'webhook event processed');
-    return outcome;
+    if (!handled) return undefined;
+    await handled.afterCommit?.();
+    this.log.debug({ eventId, source: handled.event.source, event: handled.event.event, outcome: handled.outcome }, 'webhook event processed');
+    return handled.outcome;
   }
 
-  private async handle(event: WebhookEvent): Promise<ProcessOutcome> {
-    const account = event.unipileAccountId
-      ? await this.dataSource.getRepository(LinkedInAccount).findOne({ where: { unipileAccountId: event.unipileAccountId } })
-      : null;
-    if (!account) return 'UNKNOWN_ACCOUNT';
-    if (event.source === 'account_status') return this.accountStatus(event, account);
-    if (event.source === 'users') return this.newRelation(event, account);
-    if (event.event === 'message_received') return this.messageReceived(event, account);
-    return 'IGNORED'; // read, reaction, edit, delete: kept for the record, nothing for the engine
+  private async handle(em: EntityManager, event: WebhookEvent, account: LinkedInAccount | null): Promise<Handled> {
+    if (!account) return { outcome: 'UNKNOWN_ACCOUNT' };
+    if (event.source === 'account_status') return { outcome: await this.accountStatus(em, event, account) };
+    if (event.source === 'users') return { outcome: await this.newRelation(em, event, account) };
+    if (event.event === 'message_received') return this.messageReceived(em, event, account);
+    return { outcome: 'IGNORED' }; // read, reaction, edit, delete: kept for the record, nothing for the engine
   }
 
-  private async messageReceived(event: WebhookEvent, account: LinkedInAccount): Promise<ProcessOutcome> {
+  private async messageReceived(em: EntityManager, event: WebhookEvent, account: LinkedInAccount): Promise<Handled> {
     const payload = messagingWebhookSchema.parse(event.payload);
     // Our own messages (sent by the engine, or by the owner from another device) arrive here too.
-    if (payload.sender.attendee_provider_id === account.ownerProviderId || isOwnMessage(payload)) return 'OWN_MESSAGE';
+    if (payload.sender.attendee_provider_id === account.ownerProviderId || isOwnMessage(payload)) return { outcome: 'OWN_MESSAGE' };
     const reply = {
       accountId: account.id,
       providerId: payload.sender.attendee_provider_id,
@@ -84,33 +120,36 @@ export class WebhookProcessorService {
       source: EventSource.WEBHOOK,
       meta: { webhook_event_id: event.id },
     };
-    const result = await this.progress.markReplied(reply);
-    await announceReply(this.onReply, this.log, result, reply);
-    if (!result) return 'NO_LEAD';
-    if (result.duplicate) return 'DUPLICATE';
-    return result.optedOut ? 'OPTED_OUT' : 'REPLY_RECORDED';
+    const result = await this.progress.markReplied(reply, em);
+    const afterCommit = () => announceReply(this.onReply, this.log, result, reply);
+    if (!result) return { outcome: 'NO_LEAD', afterCommit };
+    if (result.duplicate) return { outcome: 'DUPLICATE', afterCommit };
+    return { outcome: result.optedOut ? 'OPTED_OUT' : 'REPLY_RECORDED', afterCommit };
   }
 
-  private async newRelation(event: WebhookEvent, account: LinkedInAccount): Promise<ProcessOutcome> {
+  private async newRelation(em: EntityManager, event: WebhookEvent, account: LinkedInAccount): Promise<ProcessOutcome> {
     const payload = newRelationWebhookSchema.parse(event.payload);
-    const leadIds = await this.progress.markConnected({
-      accountId: account.id,
-      providerId: payload.user_provider_id,
-      publicIdentifier: payload.user_public_identifier ?? null,
-      // The payload has no time: Unipile telling us is the best known moment (it polls, up to 8 h late).
-      occurredAt: event.receivedAt,
-      source: EventSource.WEBHOOK,
-      includeSiblings: true,
-      meta: { webhook_event_id: event.id, occurred_at_source: 'webhook_received' },
-    });
+    const leadIds = await this.progress.markConnected(
+      {
+        accountId: account.id,
+        providerId: payload.user_provider_id,
+        publicIdentifier: payload.user_public_identifier ?? null,
+        // The payload has no time: Unipile telling us is the best known moment (it polls, up to 8 h late).
+        occurredAt: event.receivedAt,
+        source: EventSource.WEBHOOK,
+        includeSiblings: true,
+        meta: { webhook_event_id: event.id, occurred_at_source: 'webhook_received' },
+      },
+      em,
+    );
     return leadIds.length > 0 ? 'CONNECTED' : 'NO_LEAD';
   }
 
-  private async accountStatus(event: WebhookEvent, account: LinkedInAccount): Promise<ProcessOutcome> {
+  private async accountStatus(em: EntityManager, event: WebhookEvent, account: LinkedInAccount): Promise<ProcessOutcome> {
     const { message } = accountStatusWebhookSchema.parse(event.payload).AccountStatus;
     const change = accountStatusChange(message, account.status);
     if (!change) return 'IGNORED';
-    await this.dataSource.getRepository(LinkedInAccount).update(account.id, { status: change.status, statusReason: change.statusReason });
+    await em.getRepository(LinkedInAccount).update(account.id, { status: change.status, statusReason: change.statusReason });
     this.log.info({ accountId: account.id, message, status: change.status }, 'sender account status changed by Unipile');
     return change.outcome;
   }

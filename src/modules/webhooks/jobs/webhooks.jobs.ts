@@ -1,4 +1,5 @@
 import type { Agenda } from 'agenda';
+import { jobWaker } from '../../../core/jobs/job-waker';
 import type { JobDefinition } from '../../../core/jobs/register-jobs';
 import type { Logger } from '../../../core/logger';
 import type { WebhookIngestService, WebhookQueue } from '../webhook-ingest.service';
@@ -16,8 +17,6 @@ const DRAIN_CONCURRENCY = 4;
 const DRAIN_BATCH = 100;
 /** Events processed at once by the receiving process; beyond that they are left to the drain. */
 const FAST_PATH_LIMIT = 4;
-/** A process wakes the drain at most this often when it leaves events to it. */
-const WAKE_EVERY_MS = 1_000;
 
 export function webhookJobs(processor: WebhookProcessorService, ingest: WebhookIngestService): JobDefinition[] {
   return [{ name: DRAIN_WEBHOOK_EVENTS_JOB, handler: () => drainWebhookEvents(processor, ingest), options: { concurrency: 1 } }];
@@ -47,12 +46,7 @@ export async function drainWebhookEvents(processor: WebhookProcessorService, ing
  */
 export function fastPathWebhookQueue(agenda: Agenda, processor: WebhookProcessorService, log: Logger): WebhookQueue {
   let inHand = 0;
-  let lastWake = 0;
-  const wakeDrain = () => {
-    if (Date.now() - lastWake < WAKE_EVERY_MS) return;
-    lastWake = Date.now();
-    agenda.now(DRAIN_WEBHOOK_EVENTS_JOB).catch((error: unknown) => log.warn({ err: error }, 'could not wake the webhook drain; its schedule will'));
-  };
+  const wakeDrain = jobWaker(agenda, DRAIN_WEBHOOK_EVENTS_JOB, log);
   return {
     async enqueue(eventId) {
       if (inHand >= FAST_PATH_LIMIT) return wakeDrain();
