@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Client, Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { systemClock } from '../../src/core/clock';
 import { AnalyticsRepository } from '../../src/modules/analytics/analytics.repository';
@@ -12,10 +13,12 @@ import { median, recordResults } from './support/results';
 // Analytics at scale (test/bench/seed-analytics.ts: 50 campaigns, 1M leads, 10M events over 180
 // days). For each query: GraphQL latency over HTTP (median, p95), the time Postgres needs for the
 // same statements (EXPLAIN ANALYZE: planning + execution, summed over the statements the service
-// runs), the same statements' wall time through node-postgres, and the plan of the main statement.
+// runs), the same statements' wall time through node-postgres, the floor of any HTTP API (the
+// same statements behind a bare Fastify route, no GraphQL, no auth), and the plan of the main
+// statement. The four are measured in turn within each run, so machine noise hits them alike.
 
-const WARMUP = 5;
-const RUNS = 40;
+const WARMUP = 10;
+const RUNS = 100;
 
 type Statement = { sql: string; params: unknown[] };
 type Case = {
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
   const bench = await startBenchApp({ databaseUrl });
   const pg = new Client({ connectionString: databaseUrl });
   await pg.connect();
+  const floor = await startFloor(databaseUrl);
   try {
     const { login } = await call<{ login: { token: string; user: { id: string; workspaceId: string } } }>(
       bench.graphqlUrl,
@@ -110,36 +114,40 @@ async function main(): Promise<void> {
       },
     ];
 
-    // A baseline: the cheapest authenticated operation (JWT check, user lookup, HTTP).
-    const baseline = await timeGraphQL(bench.graphqlUrl, '{ me { id } }', {}, login.token);
+    // Baselines: the cheapest authenticated operation (HTTP, JWT check, user lookup: two
+    // statements), the same without a resolver, and a bare route answering `{}` (HTTP alone).
+    const fixed = await timeInTurn({
+      me: () => call(bench.graphqlUrl, '{ me { id } }', {}, login.token),
+      typename: () => call(bench.graphqlUrl, '{ __typename }', {}, login.token),
+      http: () => post(`${floor.url}/empty`, {}),
+    });
 
     const rows: string[] = [];
     const plans: string[] = [];
-    for (const c of cases) {
-      const graphql = await timeGraphQL(bench.graphqlUrl, c.query, c.variables, login.token);
+    for (const [index, c] of cases.entries()) {
       const statements = await captureStatements(bench.app.dataSource, (s) => c.service(s, viewer));
-      const sqlTimes: number[] = [];
-      const wallTimes: number[] = [];
-      for (let run = 0; run < WARMUP + RUNS; run++) {
-        let total = 0;
-        let wall = 0;
-        for (const st of statements) {
-          const explained = await pg.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${st.sql}`, st.params);
-          const plan = (explained.rows[0]['QUERY PLAN'] as Array<{ 'Planning Time': number; 'Execution Time': number }>)[0];
-          total += plan['Planning Time'] + plan['Execution Time'];
-          const started = performance.now();
-          await pg.query(st.sql, st.params);
-          wall += performance.now() - started;
-        }
-        if (run >= WARMUP) {
-          sqlTimes.push(total);
-          wallTimes.push(wall);
-        }
-      }
-      const sql = median(sqlTimes);
-      const gqlMedian = median(graphql);
+      floor.statements.set(index, statements);
+      const times = await timeInTurn({
+        graphql: () => call(bench.graphqlUrl, c.query, c.variables, login.token),
+        floor: () => post(`${floor.url}/sql/${index}`, {}),
+        wall: async () => {
+          for (const st of statements) await pg.query(st.sql, st.params);
+        },
+        explained: async () => {
+          let total = 0;
+          for (const st of statements) {
+            const explained = await pg.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${st.sql}`, st.params);
+            const plan = (explained.rows[0]['QUERY PLAN'] as Array<{ 'Planning Time': number; 'Execution Time': number }>)[0];
+            total += plan['Planning Time'] + plan['Execution Time'];
+          }
+          return total;
+        },
+      });
+      const sql = median(times.explained);
+      const gqlMedian = median(times.graphql);
+      const floorMedian = median(times.floor);
       rows.push(
-        `| ${c.name} | ${ms(gqlMedian)} | ${ms(percentile(graphql, 95))} | ${ms(sql)} | ${ms(median(wallTimes))} | ${statements.length} | ${(gqlMedian / sql).toFixed(2)}× | ${ms(gqlMedian - median(wallTimes))} | ${gqlMedian <= c.target ? `≤ ${c.target} ✓` : `> ${c.target} ✗`} |`,
+        `| ${c.name} | ${ms(gqlMedian)} | ${ms(percentile(times.graphql, 95))} | ${ms(sql)} | ${ms(median(times.wall))} | ${ms(floorMedian)} | ${statements.length} | ${ratio(gqlMedian, sql)} | ${ratio(floorMedian, sql)} | ${ratio(gqlMedian, floorMedian)} | ${ms(gqlMedian - floorMedian)} | ${gqlMedian <= c.target ? `≤ ${c.target} ✓` : `> ${c.target} ✗`} |`,
       );
       // The plan of the heaviest statement (the analytics aggregate, not the ownership lookup).
       const main = statements.reduce((a, b) => (b.sql.length > a.sql.length ? b : a));
@@ -156,12 +164,13 @@ async function main(): Promise<void> {
         '',
         `Seeded workspace (\`test/bench/seed-analytics.ts\`, database \`outreach_bench_analytics\`): ${Number(facts.rows[0].leads).toLocaleString('en')} leads and ${Number(facts.rows[0].events).toLocaleString('en')} events over 180 days in 50 campaigns and 20 sender accounts; the measured campaign has ${Number(facts.rows[0].campaign_events).toLocaleString('en')} events. Local Postgres 15, default settings. ${RUNS} runs after ${WARMUP} warm-up runs; times in ms.`,
         '',
-        '- **GraphQL**: the operation over HTTP with a bearer token, as a client sends it.',
-        '- **SQL (EXPLAIN ANALYZE)**: planning + execution time Postgres reports for the statements the service runs for that operation (ownership lookup included), summed; **SQL wall**: the same statements through node-postgres.',
-        `- Fixed cost of any authenticated operation (\`{ me { id } }\`: HTTP, JWT check, user lookup): median ${ms(median(baseline))} ms, p95 ${ms(percentile(baseline, 95))} ms.`,
+        '- **GraphQL**: the operation over HTTP with a bearer token, as a client sends it (Node `fetch`, keep-alive, client in the same process).',
+        '- **SQL (EXPLAIN ANALYZE)**: planning + execution time Postgres reports for the statements the service runs for that operation (ownership check included), summed; **SQL wall**: the same statements through node-postgres.',
+        '- **Floor (HTTP + SQL)**: the same statements behind a bare Fastify route of the same process (node-postgres pool, no GraphQL, no auth, rows returned as JSON), called the same way: what any HTTP API serving this SQL costs at least.',
+        `- Fixed costs (medians, p95 in brackets): a bare route answering \`{}\` ${ms(median(fixed.http))} ms (${ms(percentile(fixed.http, 95))}); \`{ __typename }\` with a token (HTTP, GraphQL, JWT check and token-version lookup) ${ms(median(fixed.typename))} ms (${ms(percentile(fixed.typename, 95))}); \`{ me { id } }\` (the same plus the user's row) ${ms(median(fixed.me))} ms (${ms(percentile(fixed.me, 95))}).`,
         '',
-        '| query | GraphQL median | GraphQL p95 | SQL (EXPLAIN ANALYZE) median | SQL wall median | statements | GraphQL / SQL | GraphQL − SQL wall | target (median) |',
-        '|---|---|---|---|---|---|---|---|---|',
+        '| query | GraphQL median | GraphQL p95 | SQL (EXPLAIN ANALYZE) median | SQL wall median | floor (HTTP + SQL) median | statements | GraphQL / SQL | floor / SQL | GraphQL / floor | GraphQL − floor | target (median) |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|',
         ...rows,
         '',
         `Keeping the rollups current: recording one reply event (a one-row \`INSERT\` in its own transaction, rolled back) takes ${ms(write.withTrigger)} ms median with the trigger, ${ms(write.withoutTrigger)} ms with the trigger disabled (${RUNS * 5} runs each).`,
@@ -172,9 +181,62 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
+    await floor.stop();
     await pg.end();
     await bench.stop();
   }
+}
+
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+/**
+ * The floor: a bare Fastify app (no logger, hooks, GraphQL or auth) whose /sql/:case route runs
+ * that case's statements in turn on a node-postgres pool and returns the last one's rows.
+ */
+async function startFloor(databaseUrl: string): Promise<{ url: string; statements: Map<number, Statement[]>; stop(): Promise<void> }> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  const statements = new Map<number, Statement[]>();
+  const app: FastifyInstance = Fastify();
+  app.post('/empty', async () => ({}));
+  app.post<{ Params: { case: string } }>('/sql/:case', async (request) => {
+    let rows: unknown[] = [];
+    for (const st of statements.get(Number(request.params.case)) ?? []) rows = (await pool.query(st.sql, st.params)).rows;
+    return rows;
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    statements,
+    async stop() {
+      await app.close();
+      await pool.end();
+    },
+  };
+}
+
+/** A POST with a JSON body and a JSON answer, made like `call` (so the floor pays the client's costs too). */
+async function post(url: string, body: object): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return res.json();
+}
+
+/**
+ * Runs each subject once per run, in turn, WARMUP + RUNS times; returns each one's times after the
+ * warm-up (its wall time, or the number it returns, like an EXPLAIN's own timing).
+ */
+async function timeInTurn<K extends string>(subjects: Record<K, () => Promise<unknown>>): Promise<Record<K, number[]>> {
+  const entries = Object.entries(subjects) as Array<[K, () => Promise<unknown>]>;
+  const times = Object.fromEntries(entries.map(([name]) => [name, [] as number[]])) as Record<K, number[]>;
+  for (let run = 0; run < WARMUP + RUNS; run++) {
+    for (const [name, subject] of entries) {
+      const started = performance.now();
+      const result = await subject();
+      const elapsed = typeof result === 'number' ? result : performance.now() - started;
+      if (run >= WARMUP) times[name].push(elapsed);
+    }
+  }
+  return times;
 }
 
 /** One event insert with and without the rollup trigger, each in a transaction that is rolled back. */
@@ -203,16 +265,6 @@ async function measureEventWrite(pg: Client, campaignId: string): Promise<{ with
     return median(times);
   };
   return { withTrigger: await time(false), withoutTrigger: await time(true) };
-}
-
-async function timeGraphQL(url: string, query: string, variables: Record<string, unknown>, token: string): Promise<number[]> {
-  const times: number[] = [];
-  for (let run = 0; run < WARMUP + RUNS; run++) {
-    const started = performance.now();
-    await call(url, query, variables, token);
-    if (run >= WARMUP) times.push(performance.now() - started);
-  }
-  return times;
 }
 
 /** Runs a service call on a data source that records every statement it is given. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
@@ -50,9 +51,12 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
     plugins: [
+      // No cache hints are used; Apollo's default cache-control plugin would otherwise wrap every
+      // field resolver and run a hook per resolved field.
+      ApolloServerPluginCacheControlDisabled(),
       fastifyApolloDrainPlugin(app),
       introspectionGuard(deps.isProduction),
-      operationLimitsPlugin(deps.limits),
+      operationLimitsPlugin(deps.schema, deps.limits),
       ...(deps.metrics ? [graphqlMetricsPlugin<GraphQLContext>(deps.metrics)] : []),
       { serverWillStart: async () => ({ drainServer: async () => wsServer.dispose() }) },
     ],
@@ -105,25 +109,31 @@ type SocketExtra = { socket: WebSocket; request: IncomingMessage };
 
 const KEEP_ALIVE_MS = 30_000;
 
-/** Pings every socket; one that has not answered the previous ping is dead and is dropped. */
+/**
+ * Pings each socket every `everyMs` on its own timer, starting from its connection, so pings are
+ * spread over the interval instead of thousands at once blocking the event loop; a socket that
+ * has not answered the previous ping is dead and is dropped.
+ */
 function keepAlive(wss: WebSocketServer, everyMs: number): () => void {
-  const alive = new WeakMap<WebSocket, boolean>();
+  const timers = new Set<NodeJS.Timeout>();
   wss.on('connection', (socket) => {
-    alive.set(socket, true);
-    socket.on('pong', () => alive.set(socket, true));
-  });
-  const timer = setInterval(() => {
-    for (const socket of wss.clients) {
-      if (alive.get(socket) === false) {
-        socket.terminate();
-        continue;
-      }
-      alive.set(socket, false);
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const timer = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
       socket.ping();
-    }
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+    }, everyMs).unref();
+    timers.add(timer);
+    socket.once('close', () => {
+      clearInterval(timer);
+      timers.delete(timer);
+    });
+  });
+  return () => {
+    for (const timer of timers) clearInterval(timer);
+    timers.clear();
+  };
 }
 
 function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, formatError: ReturnType<typeof createErrorFormatter>) {

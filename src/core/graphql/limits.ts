@@ -3,6 +3,7 @@ import depthLimit from 'graphql-depth-limit';
 import { type DocumentNode, type ExecutionArgs, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
 import { type ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { DomainError, InputError } from '../errors';
+import { cacheLimitVerdicts } from './limits-cache';
 
 export type OperationLimits = {
   /** Deepest field nesting an operation may select (introspection fields excluded). */
@@ -70,13 +71,17 @@ export function requestError(error: DomainError, httpStatus = 400): GraphQLError
   return new GraphQLError(error.message, { originalError: error, extensions: { code: error.code, http: { status: httpStatus } } });
 }
 
-/** Apollo: refuses over-deep or over-costly operations after validation, before execution. */
-export function operationLimitsPlugin<T extends object>(limits: OperationLimits): ApolloServerPlugin<T> {
+/**
+ * Apollo: refuses over-deep or over-costly operations after validation, before execution. The
+ * verdicts are remembered (limits-cache.ts): a client repeating an operation is not re-walked.
+ */
+export function operationLimitsPlugin<T extends object>(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin<T> {
+  const check = cacheLimitVerdicts((document, variables, operationName) => checkOperationLimits(schema, document, variables, operationName, limits));
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, schema }) {
-          const error = checkOperationLimits(schema, document, request.variables, request.operationName, limits);
+        async didResolveOperation({ document, request }) {
+          const error = check(document, request.variables, request.operationName);
           if (error) throw requestError(error);
         },
       };

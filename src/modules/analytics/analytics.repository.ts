@@ -40,6 +40,7 @@ export type AccountRow = z.infer<typeof accountSchema>;
 const statusCountsSchema = z.record(z.string(), int);
 
 const summarySchema = z.object({
+  ...campaignSchema.shape,
   statuses: statusCountsSchema,
   totals: z.record(z.string(), int),
   last_activity_at: nullableDate,
@@ -79,11 +80,22 @@ const distributionSchema = z.object({ kind: z.enum(['hour', 'weekday']), key: in
 /** Whose replies: always a workspace, optionally narrowed to a campaign and/or a sender account. */
 export type ReplyScope = { workspaceId: string; campaignId?: string; accountId?: string };
 
-const parseRows = <T extends z.ZodTypeAny>(schema: T, rows: unknown): Array<z.infer<T>> => z.array(schema).parse(rows);
+// One array schema per row schema: building it costs more than parsing a few dozen rows.
+const arraySchemas = new WeakMap<z.ZodTypeAny, z.ZodArray<z.ZodTypeAny>>();
+const parseRows = <T extends z.ZodTypeAny>(schema: T, rows: unknown): Array<z.infer<T>> => {
+  let array = arraySchemas.get(schema);
+  if (!array) arraySchemas.set(schema, (array = z.array(schema)));
+  return array.parse(rows) as Array<z.infer<T>>;
+};
 
 // Leads of a campaign ($1) per status, as a JSON object (the index on (campaign_id, status, id) answers it).
 const statusCountsSelect = `(SELECT coalesce(jsonb_object_agg(status, n), '{}')
   FROM (SELECT status::text, count(*)::int AS n FROM lead WHERE campaign_id = $1 GROUP BY status) s)`;
+
+// A sender's limits and hours, from linkedin_account as `a` (explicit columns: the entity may be ahead of the database).
+const accountColumns = `a.id, a.display_name, a.status::text AS status, a.timezone, a.daily_invite_cap, a.daily_message_cap,
+  a.weekly_invite_cap, a.work_start_minute, a.work_end_minute, a.working_days, a.ramp_start_cap, a.ramp_daily_increment,
+  a.ramp_target_cap, a.ramp_started_at, a.cooldown_until`;
 
 // Per-day counts of the four metrics from rows (day, metric, n), zero-filled over `days`.
 const dailyCountsSelect = `
@@ -104,32 +116,34 @@ export class AnalyticsRepository {
     return parseRows(campaignSchema, rows)[0];
   }
 
-  /** The sender's limits and hours (explicit columns: the entity may be ahead of the database). */
+  /** The sender's limits and hours. */
   async findAccount(workspaceId: string, accountId: string): Promise<AccountRow | undefined> {
-    const rows = await this.dataSource.query(
-      `SELECT id, display_name, status::text, timezone, daily_invite_cap, daily_message_cap, weekly_invite_cap,
-              work_start_minute, work_end_minute, working_days, ramp_start_cap, ramp_daily_increment, ramp_target_cap,
-              ramp_started_at, cooldown_until
-       FROM linkedin_account WHERE id = $1 AND workspace_id = $2`,
-      [accountId, workspaceId],
-    );
+    const rows = await this.dataSource.query(`SELECT ${accountColumns} FROM linkedin_account a WHERE a.id = $1 AND a.workspace_id = $2`, [
+      accountId,
+      workspaceId,
+    ]);
     return parseRows(accountSchema, rows)[0];
   }
 
-  /** Leads of a campaign per status (the same SQL as the summary's). */
-  async statusCounts(campaignId: string): Promise<Record<string, number>> {
-    const rows = await this.dataSource.query(`SELECT ${statusCountsSelect} AS statuses`, [campaignId]);
-    return statusCountsSchema.parse(rows[0].statuses);
+  /** Leads of a campaign per status (the same SQL as the summary's); undefined: not a campaign of the workspace. */
+  async statusCounts(workspaceId: string, campaignId: string): Promise<Record<string, number> | undefined> {
+    const rows = await this.dataSource.query(`SELECT ${statusCountsSelect} AS statuses FROM campaign WHERE id = $1 AND workspace_id = $2`, [
+      campaignId,
+      workspaceId,
+    ]);
+    return rows.length > 0 ? statusCountsSchema.parse(rows[0].statuses) : undefined;
   }
 
   /**
-   * Everything campaignSummary shows, in one round trip: statuses, all-time counts and the latest
-   * event (campaign-day rollup), `lastDays` UTC days, and the distinct-lead counts (lead facts),
-   * overall and for leads first messaged since `windowStart`.
+   * Everything campaignSummary shows, in one round trip with the ownership check: the campaign's
+   * name and status, statuses, all-time counts and the latest event (campaign-day rollup),
+   * `lastDays` UTC days, and the distinct-lead counts (lead facts), overall and for leads first
+   * messaged since `windowStart`. Undefined: not a campaign of the workspace.
    */
-  async campaignSummary(campaignId: string, lastDays: DayRange, windowStart: Date): Promise<SummaryRow> {
+  async campaignSummary(workspaceId: string, campaignId: string, lastDays: DayRange, windowStart: Date): Promise<SummaryRow | undefined> {
     const rows = await this.dataSource.query(
-      `WITH rollup AS (SELECT day, metric, count, last_at FROM analytics_campaign_day WHERE campaign_id = $1),
+      `WITH c AS (SELECT id, name, status::text AS status FROM campaign WHERE id = $1 AND workspace_id = $5),
+            rollup AS (SELECT day, metric, count, last_at FROM analytics_campaign_day WHERE campaign_id = $1),
             days AS (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day),
             facts AS (
               SELECT count(*) FILTER (WHERE first_invite_at IS NOT NULL) AS invited,
@@ -141,6 +155,7 @@ export class AnalyticsRepository {
                      count(*) FILTER (WHERE first_message_at >= $4 AND first_reply_at IS NOT NULL) AS window_messaged_replied
               FROM analytics_lead_fact WHERE campaign_id = $1)
        SELECT
+         c.id, c.name, c.status,
          ${statusCountsSelect} AS statuses,
          (SELECT coalesce(jsonb_object_agg(metric, n), '{}')
             FROM (SELECT metric, sum(count)::int AS n FROM rollup GROUP BY metric) t) AS totals,
@@ -151,24 +166,50 @@ export class AnalyticsRepository {
             FROM days d LEFT JOIN (SELECT day, metric, count AS n FROM rollup WHERE day >= $2::date AND day <= $3::date) a ON a.day = d.day
             GROUP BY d.day) x) AS last_days,
          facts.*
-       FROM facts`,
-      [campaignId, lastDays.firstDay, lastDays.lastDay, windowStart.toISOString()],
+       FROM c, facts`,
+      [campaignId, lastDays.firstDay, lastDays.lastDay, windowStart.toISOString(), workspaceId],
     );
-    return summarySchema.parse(rows[0]);
+    return rows.length > 0 ? summarySchema.parse(rows[0]) : undefined;
   }
 
-  /** Counted events of a campaign per local day of `range` (zero-filled), from the 15-minute rollup. */
-  async campaignDays(campaignId: string, range: DayRange): Promise<DayCounts[]> {
+  /**
+   * Counted events of a campaign per local day of `range` (zero-filled), from the 15-minute rollup,
+   * with the ownership check: no rows (never the case otherwise) when it is not a campaign of the workspace.
+   */
+  async campaignDays(workspaceId: string, campaignId: string, range: DayRange): Promise<DayCounts[]> {
     const rows = await this.dataSource.query(
-      `WITH days AS (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day),
+      `WITH c AS (SELECT id FROM campaign WHERE id = $1 AND workspace_id = $7),
+            days AS (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day),
             a AS (SELECT (bucket AT TIME ZONE $4)::date AS day, metric, sum(count) AS n
                   FROM analytics_quarter_hour
                   WHERE campaign_id = $1 AND bucket >= $5 AND bucket < $6
                   GROUP BY 1, 2)
-       SELECT ${dailyCountsSelect} FROM days d LEFT JOIN a ON a.day = d.day GROUP BY d.day ORDER BY d.day`,
-      [campaignId, range.firstDay, range.lastDay, range.timezone, range.from.toISOString(), range.to.toISOString()],
+       SELECT ${dailyCountsSelect} FROM c, days d LEFT JOIN a ON a.day = d.day GROUP BY d.day ORDER BY d.day`,
+      [campaignId, range.firstDay, range.lastDay, range.timezone, range.from.toISOString(), range.to.toISOString(), workspaceId],
     );
     return parseRows(dayCountsSchema, rows);
+  }
+
+  /**
+   * The sender's limits and hours with its invites and messages per local day (days with sends
+   * only) over `window`, in one round trip with the ownership check. The caller knows the local
+   * days only once it has the account's zone: `window` must cover them (analytics-time.ts).
+   */
+  async accountWithSends(workspaceId: string, accountId: string, window: { from: Date; to: Date }): Promise<{ account: AccountRow; sends: DaySends[] } | undefined> {
+    const rows = await this.dataSource.query(
+      `SELECT ${accountColumns},
+              (SELECT coalesce(json_agg(s), '[]') FROM (
+                 SELECT (q.bucket AT TIME ZONE a.timezone)::date::text AS day,
+                        coalesce(sum(q.count) FILTER (WHERE q.metric = ${Metric.INVITE}), 0)::int AS invites,
+                        coalesce(sum(q.count) FILTER (WHERE q.metric = ${Metric.MESSAGE}), 0)::int AS messages
+                 FROM analytics_quarter_hour q
+                 WHERE q.account_id = $1 AND q.bucket >= $3 AND q.bucket < $4 AND q.metric IN (${Metric.INVITE}, ${Metric.MESSAGE})
+                 GROUP BY 1) s) AS sends
+       FROM linkedin_account a WHERE a.id = $1 AND a.workspace_id = $2`,
+      [accountId, workspaceId, window.from.toISOString(), window.to.toISOString()],
+    );
+    if (rows.length === 0) return undefined;
+    return { account: accountSchema.parse(rows[0]), sends: parseRows(sendsSchema, rows[0].sends) };
   }
 
   /** Invites and messages an account sent per local day of `range` (zero-filled). */

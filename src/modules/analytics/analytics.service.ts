@@ -6,7 +6,7 @@ import type { CampaignStatus } from '../campaigns/campaign.entity';
 import { LeadStatus } from '../leads/lead-status';
 import { type AccountCaps, dailyCap } from '../outreach/caps';
 import { Metric, rate } from './analytics-definitions';
-import { assertTimezone, daysBetween, lastDays } from './analytics-time';
+import { assertTimezone, coveringWindow, daysBetween, daysOf, lastDays } from './analytics-time';
 import type { AccountRow, AnalyticsRepository, DayCounts, ReplyScope } from './analytics.repository';
 import type {
   AccountRateUsage,
@@ -31,21 +31,25 @@ export class AnalyticsService {
     private readonly clock: Clock,
   ) {}
 
+  // The hot queries check ownership in the statement that computes them (one round trip each);
+  // nothing is returned for an id outside the viewer's workspace, which is then NOT_FOUND.
+
   async automationStatus(viewer: Viewer, campaignId: string): Promise<AutomationStatus> {
-    await this.campaign(viewer, campaignId);
-    return { campaignId, counts: statusCounts(await this.repository.statusCounts(campaignId)) };
+    const counts = await this.repository.statusCounts(viewer.workspaceId, assertUuid(campaignId, 'campaignId'));
+    if (!counts) throw new NotFoundError('Campaign', campaignId);
+    return { campaignId, counts: statusCounts(counts) };
   }
 
   async campaignSummary(viewer: Viewer, args: CampaignSummaryArgs): Promise<CampaignSummary> {
-    const campaign = await this.campaign(viewer, args.campaignId);
     const now = this.clock.now();
     const window = lastDays('UTC', now, args.replyWindowDays);
-    const row = await this.repository.campaignSummary(campaign.id, lastDays('UTC', now, 7), window.from);
+    const row = await this.repository.campaignSummary(viewer.workspaceId, assertUuid(args.campaignId, 'campaignId'), lastDays('UTC', now, 7), window.from);
+    if (!row) throw new NotFoundError('Campaign', args.campaignId);
     const total = (metric: Metric) => row.totals[String(metric)] ?? 0;
     return {
-      campaignId: campaign.id,
-      name: campaign.name,
-      status: campaign.status as CampaignStatus,
+      campaignId: row.id,
+      name: row.name,
+      status: row.status as CampaignStatus,
       totals: statusCounts(row.statuses),
       lastActivityAt: row.last_activity_at,
       last7Days: row.last_days.map(dailyActivity),
@@ -73,16 +77,22 @@ export class AnalyticsService {
 
   async campaignTimeseries(viewer: Viewer, args: CampaignTimeseriesArgs): Promise<CampaignTimeseries> {
     assertTimezone(args.timezone);
-    const campaign = await this.campaign(viewer, args.campaignId);
-    const days = await this.repository.campaignDays(campaign.id, lastDays(args.timezone, this.clock.now(), args.days));
-    return { campaignId: campaign.id, timezone: args.timezone, days: days.map(dailyActivity) };
+    const campaignId = assertUuid(args.campaignId, 'campaignId');
+    const days = await this.repository.campaignDays(viewer.workspaceId, campaignId, lastDays(args.timezone, this.clock.now(), args.days));
+    if (days.length === 0) throw new NotFoundError('Campaign', args.campaignId);
+    return { campaignId, timezone: args.timezone, days: days.map(dailyActivity) };
   }
 
   async accountRateUsage(viewer: Viewer, args: AccountRateUsageArgs): Promise<AccountRateUsage> {
-    const account = await this.account(viewer, args.accountId);
     const now = this.clock.now();
     // At least the last 7 days: the rolling weekly cap needs them whatever `days` asks to show.
-    const sends = await this.repository.accountSends(account.id, lastDays(account.timezone, now, Math.max(args.days, 7)));
+    const shown = Math.max(args.days, 7);
+    const found = await this.repository.accountWithSends(viewer.workspaceId, assertUuid(args.accountId, 'accountId'), coveringWindow(now, shown));
+    if (!found) throw new NotFoundError('Account', args.accountId);
+    const { account } = found;
+    // The local days, zero-filled; rows of the covering window outside them are left out.
+    const recorded = new Map(found.sends.map((s) => [s.day, s]));
+    const sends = daysOf(lastDays(account.timezone, now, shown)).map((day) => recorded.get(day) ?? { day, invites: 0, messages: 0 });
     const sent = new Map(sends.map((s) => [s.day, { invites: s.invites, messages: s.messages }]));
     const caps = accountCaps(account);
     const today = sends[sends.length - 1].day;
@@ -182,9 +192,10 @@ export class AnalyticsService {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // Ids go into uuid parameters: a malformed one is the caller's mistake, not a database error.
+// Returned lower-cased, as Postgres prints a uuid (answers echo the canonical id).
 function assertUuid(id: string, field: string): string {
   if (!UUID.test(id)) throw new InputError(`${field} is not an id`, { field });
-  return id;
+  return id.toLowerCase();
 }
 
 function statusCounts(counts: Record<string, number>): LeadStatusCounts {

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { isUniqueViolation } from '../../core/db/errors';
+import { preparedQuery } from '../../core/db/prepared-query';
 import { updateReturning } from '../../core/db/update-returning';
 import { NotFoundError } from '../../core/errors';
 import { emailTaken, invalidCredentials } from './auth.errors';
@@ -17,6 +18,9 @@ import { Workspace } from './workspace.entity';
 export class AuthService {
   private readonly users: UserRepository;
   private readonly throttle: LoginThrottle;
+  private readonly viewerLookup: (params: unknown[]) => Promise<Array<{ id: string; workspace_id: string; role: Role; email: string }>>;
+  // `me` is the cheapest authenticated operation: a raw lookup by key, no password hash.
+  private readonly userLookup: (params: unknown[]) => Promise<Array<Omit<User, 'passwordHash' | 'workspace'>>>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -26,6 +30,16 @@ export class AuthService {
   ) {
     this.users = new UserRepository(dataSource.manager);
     this.throttle = new LoginThrottle(dataSource, throttle);
+    this.viewerLookup = preparedQuery(
+      dataSource,
+      `SELECT u.id, u.workspace_id, u.role, u.email FROM app_user u JOIN workspace w ON w.id = u.workspace_id
+       WHERE u.id = $1 AND u.workspace_id = $2 AND w.token_version = $3`,
+    );
+    this.userLookup = preparedQuery(
+      dataSource,
+      `SELECT id, workspace_id AS "workspaceId", email, role, created_at AS "createdAt", last_login_at AS "lastLoginAt"
+       FROM app_user WHERE id = $1 AND workspace_id = $2`,
+    );
   }
 
   /**
@@ -54,12 +68,9 @@ export class AuthService {
   async authenticate(token: string | undefined): Promise<Viewer | undefined> {
     const claims = token ? this.tokens.verify(token) : undefined;
     if (!claims) return undefined;
-    // Every authenticated request runs this: one indexed statement, no entity hydration.
-    const [user]: Array<{ id: string; workspace_id: string; role: Role; email: string }> = await this.dataSource.query(
-      `SELECT u.id, u.workspace_id, u.role, u.email FROM app_user u JOIN workspace w ON w.id = u.workspace_id
-       WHERE u.id = $1 AND u.workspace_id = $2 AND w.token_version = $3`,
-      [claims.sub, claims.wid, claims.tv],
-    );
+    // Every authenticated request runs this, so the token version is checked in the database each
+    // time (a revocation applies at once, on every instance): one prepared, indexed statement.
+    const [user] = await this.viewerLookup([claims.sub, claims.wid, claims.tv]);
     if (!user) return undefined;
     return { userId: user.id, workspaceId: user.workspace_id, role: user.role, email: user.email, expiresAt: new Date(claims.exp * 1000) };
   }
@@ -81,9 +92,9 @@ export class AuthService {
   }
 
   async me(viewer: Viewer): Promise<User> {
-    const user = await this.users.findInWorkspace(viewer.workspaceId, viewer.userId);
-    if (!user) throw new NotFoundError('User', viewer.userId);
-    return user;
+    const [row] = await this.userLookup([viewer.userId, viewer.workspaceId]);
+    if (!row) throw new NotFoundError('User', viewer.userId);
+    return Object.assign(new User(), row);
   }
 
   listUsers(viewer: Viewer): Promise<User[]> {

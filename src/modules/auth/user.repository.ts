@@ -15,10 +15,6 @@ export class UserRepository extends Repository<User> {
     return this.findOne({ where: { email: email.toLowerCase() }, relations: { workspace: true } });
   }
 
-  findInWorkspace(workspaceId: string, id: string): Promise<User | null> {
-    return this.findOne({ where: { id, workspaceId } });
-  }
-
   listByWorkspace(workspaceId: string): Promise<User[]> {
     return this.find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
   }
