@@ -23,7 +23,19 @@ const START = '2026-03-02T00:00:00.000Z'; // a Monday; US (8 March) and EU (29 M
 const ZONES = ['Europe/Paris', 'America/New_York', 'UTC', 'Asia/Tokyo', 'America/Los_Angeles'];
 const ODDS = { accept: 0.3, reply: 0.1 };
 
+/**
+ * The simulation's throwaway database commits without waiting for the WAL flush: a crash could
+ * lose the last commits of a run that is dropped anyway (simulateCampaign itself runs on an
+ * in-memory PGlite). Every connection of the app gets it through the URL's `options`.
+ */
+function withoutCommitFsync(): void {
+  const server = new URL(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  server.searchParams.set('options', '-c synchronous_commit=off');
+  process.env.BENCH_DATABASE_URL = server.toString();
+}
+
 async function main(): Promise<void> {
+  withoutCommitFsync();
   const clock = new SimulationClock(START);
   const bench = await startBenchApp({
     app: {
@@ -43,6 +55,7 @@ async function main(): Promise<void> {
     const accounts: WorldAccount[] = Array.from({ length: ACCOUNTS }, (_, i) => ({ timezone: ZONES[i % ZONES.length] }));
     await buildCampaignWorld({ graphqlUrl: bench.graphqlUrl, token: login.token, sandbox: bench.app.sandbox! }, { accounts, leads: LEADS });
     await db.query('VACUUM ANALYZE');
+    const [{ synchronous_commit: syncCommit }]: Array<{ synchronous_commit: string }> = await db.query('SHOW synchronous_commit');
     const setupS = (performance.now() - setupStarted) / 1000;
 
     const runner = simulationRunner(bench.app, clock, CONCURRENCY);
@@ -71,7 +84,7 @@ async function main(): Promise<void> {
       [
         '## Simulation (`npm run bench:simulation`)',
         '',
-        `${ACCOUNTS} sender accounts (default caps, 09:00–17:00 Monday–Friday, time zones ${ZONES.join(', ')}), ${LEADS.toLocaleString('en')} leads, the default 4-step sequence, ${DAYS} simulated days from ${START.slice(0, 10)} on the virtual clock; sandbox LinkedIn (acceptance ${ODDS.accept * 100} %, reply ${ODDS.reply * 100} %), local Postgres (fresh database). Setup through the API (not timed): ${setupS.toFixed(1)} s.${full ? '' : ' **Reduced size** (BENCH_ACCOUNTS / BENCH_LEADS / BENCH_DAYS).'}`,
+        `${ACCOUNTS} sender accounts (default caps, 09:00–17:00 Monday–Friday, time zones ${ZONES.join(', ')}), ${LEADS.toLocaleString('en')} leads in ${Math.ceil(ACCOUNTS / 50)} campaign(s) of up to 50 senders (the API's limit), the default 4-step sequence, ${DAYS} simulated days from ${START.slice(0, 10)} on the virtual clock; sandbox LinkedIn (acceptance ${ODDS.accept * 100} %, reply ${ODDS.reply * 100} %), local Postgres (fresh database, \`synchronous_commit = ${syncCommit}\`: a throwaway simulation database), runner concurrency ${CONCURRENCY}. Setup through the API (not timed): ${setupS.toFixed(1)} s.${full ? '' : ' **Reduced size** (BENCH_ACCOUNTS / BENCH_LEADS / BENCH_DAYS).'}`,
         '',
         '| wall time | target | steps sent | steps sent / s | executions | audit |',
         '|---|---|---|---|---|---|',

@@ -6,20 +6,22 @@ const MIN_GAP_MS = 90_000;
 const WEEKLY_CAP = 60; // below 5 days × 25: it binds every week
 const WARMUP = { startCap: 4, dailyIncrement: 3, targetCap: 19 };
 
-// 20 senders over zones with and without a daylight-saving change inside the month (New York on
+// 10 senders over zones with and without a daylight-saving change inside the month (New York on
 // 8 March, London and Paris on 29 March), some with a binding weekly cap, some warming up, some
-// with other hours and a Saturday.
+// with other hours and a Saturday. Small enough to run in about a minute; every kind of account
+// still has two or three members and both New York senders work on each side of its change.
 const ZONES = ['America/New_York', 'Europe/London', 'Europe/Paris', 'Asia/Tokyo', 'UTC'];
-const ACCOUNTS: WorldAccount[] = Array.from({ length: 20 }, (_, i) => ({
+const SENDERS = 10;
+const ACCOUNTS: WorldAccount[] = Array.from({ length: SENDERS }, (_, i) => ({
   timezone: ZONES[i % ZONES.length],
   ...(i % 4 === 1 ? { weeklyInviteCap: WEEKLY_CAP } : {}),
   ...(i % 4 === 2 ? { warmup: WARMUP } : {}),
   ...(i % 4 === 3 ? { workingHoursStart: '08:30', workingHoursEnd: '18:15', workingDays: [1, 2, 3, 4, 5, 6], dailyInviteCap: 15 } : {}),
 }));
-const LEADS = 1_400; // 70 a sender: the weekly cap binds, and invites run out within the month
+const LEADS = 700; // 70 a sender: more than the weekly cap (it binds), and invites run out within the month
 
 /**
- * A month of the whole engine (20 senders, 1,400 leads, the default 4-step sequence, the sandbox
+ * A month of the whole engine (10 senders, 700 leads, the default 4-step sequence, the sandbox
  * accepting 30 % and answering 10 %) on a virtual clock, executions of different accounts running
  * side by side; then the audit reads back every send and checks it against hours, caps, pacing
  * and each lead's sequence.
@@ -49,11 +51,11 @@ describe('reliability: caps and working hours over a simulated month', () => {
   it('should have done enough for the checks to mean something', async () => {
     const invites = await count(`SELECT count(*)::int AS n FROM lead_event WHERE type = 'connection_request_sent'`);
     const messages = await count(`SELECT count(*)::int AS n FROM lead_event WHERE type = 'message_sent'`);
-    expect(invites).toBeGreaterThan(1_200);
+    expect(invites).toBeGreaterThan(LEADS * 0.85);
     expect(messages).toBeGreaterThan(100);
     expect(audit.actions).toBe(invites + messages);
     // Every account sent, in its own zone, on both sides of New York's change of offset.
-    expect(await count(`SELECT count(DISTINCT linkedin_account_id)::int AS n FROM lead_event WHERE type = 'connection_request_sent'`)).toBe(20);
+    expect(await count(`SELECT count(DISTINCT linkedin_account_id)::int AS n FROM lead_event WHERE type = 'connection_request_sent'`)).toBe(SENDERS);
     const newYork = world.accounts.filter((a) => a.timezone === 'America/New_York').map((a) => a.id);
     const offsets: Array<{ offset: string }> = await e.t.app.dataSource.query(
       `SELECT DISTINCT (occurred_at AT TIME ZONE 'America/New_York') - (occurred_at AT TIME ZONE 'UTC') AS offset

@@ -118,14 +118,17 @@ export function simulationRunner(app: App, clock: VirtualClock, concurrency = 1)
 
 export type WorldAccount = Omit<LinkAccountInput, 'unipileAccountId'>;
 
-export type CampaignWorld = { campaignId: string; accounts: Array<{ id: string; unipileAccountId: string; timezone: string }> };
+export type CampaignWorld = { campaignIds: string[]; accounts: Array<{ id: string; unipileAccountId: string; timezone: string }> };
 
 const LEADS_PER_CALL = 10_000;
+/** A campaign takes at most this many senders (the API's limit): larger worlds get several. */
+const SENDERS_PER_CAMPAIGN = 50;
 
 /**
- * A large campaign built through the API as an operator would: sender accounts linked with their
- * settings, one ACTIVE campaign with the default 4-step sequence, and `leads` fresh sandbox members
- * added in batches (spread round robin over the senders).
+ * A large outreach built through the API as an operator would: sender accounts linked with their
+ * settings, ACTIVE campaigns with the default 4-step sequence (one per 50 senders, in order), and
+ * `leads` fresh sandbox members added in batches, shared out by sender count and spread round
+ * robin over each campaign's senders.
  */
 export async function buildCampaignWorld(
   target: { graphqlUrl: string; token: string; sandbox: UnipileSandbox },
@@ -138,22 +141,26 @@ export async function buildCampaignWorld(
     const { linkAccount } = await gqlOk(graphqlUrl, LinkAccountDocument, { input: { ...settings, unipileAccountId: remote.id } }, token);
     accounts.push({ id: linkAccount.id, unipileAccountId: remote.id, timezone: linkAccount.timezone });
   }
-  const { createCampaign } = await gqlOk(
-    graphqlUrl,
-    CreateCampaignDocument,
-    { input: { name: spec.name ?? 'Simulated campaign', senderAccountIds: accounts.map((a) => a.id) } },
-    token,
-  );
-  for (let done = 0; done < spec.leads; done += LEADS_PER_CALL) {
-    const people = Array.from({ length: Math.min(LEADS_PER_CALL, spec.leads - done) }, () => sandbox.createProfile());
-    const { addLeads } = await gqlOk(
-      graphqlUrl,
-      AddLeadsDocument,
-      { campaignId: createCampaign.id, leads: people.map((p) => ({ publicIdentifier: p.publicIdentifier, firstName: p.firstName, lastName: p.lastName })) },
-      token,
-    );
-    if (addLeads.created !== people.length) throw new Error(`expected ${people.length} leads created, got ${addLeads.created}`);
+  const campaignIds: string[] = [];
+  let leadsDone = 0;
+  for (let first = 0; first < accounts.length; first += SENDERS_PER_CAMPAIGN) {
+    const senders = accounts.slice(first, first + SENDERS_PER_CAMPAIGN);
+    const leads = Math.round((spec.leads * (first + senders.length)) / accounts.length) - leadsDone;
+    leadsDone += leads;
+    const name = `${spec.name ?? 'Simulated campaign'}${first > 0 ? ` ${first / SENDERS_PER_CAMPAIGN + 1}` : ''}`;
+    const { createCampaign } = await gqlOk(graphqlUrl, CreateCampaignDocument, { input: { name, senderAccountIds: senders.map((a) => a.id) } }, token);
+    for (let done = 0; done < leads; done += LEADS_PER_CALL) {
+      const people = Array.from({ length: Math.min(LEADS_PER_CALL, leads - done) }, () => sandbox.createProfile());
+      const { addLeads } = await gqlOk(
+        graphqlUrl,
+        AddLeadsDocument,
+        { campaignId: createCampaign.id, leads: people.map((p) => ({ publicIdentifier: p.publicIdentifier, firstName: p.firstName, lastName: p.lastName })) },
+        token,
+      );
+      if (addLeads.created !== people.length) throw new Error(`expected ${people.length} leads created, got ${addLeads.created}`);
+    }
+    campaignIds.push(createCampaign.id);
   }
-  await gqlOk(graphqlUrl, SetCampaignStatusDocument, { id: createCampaign.id, status: 'ACTIVE' }, token);
-  return { campaignId: createCampaign.id, accounts };
+  for (const id of campaignIds) await gqlOk(graphqlUrl, SetCampaignStatusDocument, { id, status: 'ACTIVE' }, token);
+  return { campaignIds, accounts };
 }

@@ -15,7 +15,7 @@ import type { ActionKind } from './caps';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { type SendOutcome, StepSender } from './step-sender';
 import { ExecutionState, StepExecution } from './step-execution.entity';
-import { HELD_RETRY_RECHECK_MS, StepOutcomes } from './step-outcomes';
+import { HELD_RETRY_RECHECK_MS, StepOutcomes, saveExecution } from './step-outcomes';
 import { reserveSlot } from './rate-ledger';
 import { currentOrNextWindow, isInsideWindow, localDay } from './working-window';
 
@@ -41,6 +41,7 @@ export const kindOf = (step: { kind: StepKind }): ActionKind => (step.kind === S
  */
 export class ExecuteStepService {
   private readonly outcomes: StepOutcomes;
+  private readonly steps = new Map<string, SequenceStep>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -81,18 +82,15 @@ export class ExecuteStepService {
   /** Phase 1: decide whether and how this execution runs; reserve its slot; mark it `sending`. */
   private async begin(em: EntityManager, executionId: string): Promise<Attempt | ExecutionResult | { retryAt: Date }> {
     const now = this.clock.now();
-    const execution = await em.findOne(StepExecution, { where: { id: executionId }, lock: { mode: 'pessimistic_write' } });
-    if (!execution) return 'noop';
+    const locked = await this.lock(em, executionId);
+    if (!locked) return 'noop';
+    const { execution, lead, account } = locked;
     const inFlight = execution.state === ExecutionState.SENDING && execution.sendingStartedAt!.getTime() > now.getTime() - this.settings.leaseMs;
     const finished = [ExecutionState.SENT, ExecutionState.FAILED, ExecutionState.SKIPPED].includes(execution.state);
     if (finished || inFlight) return 'noop';
     if (execution.state === ExecutionState.RETRYING && execution.scheduledFor > now) return 'noop';
 
-    const lead = await em.findOne(Lead, { where: { id: execution.leadId }, lock: { mode: 'pessimistic_write' } });
-    const account = await em.findOne(LinkedInAccount, { where: { id: execution.accountId }, lock: { mode: 'pessimistic_write' } });
-    const step = await em.findOne(SequenceStep, {
-      where: { campaignId: execution.campaignId, version: execution.sequenceVersion, stepIndex: execution.stepIndex },
-    });
+    const step = await this.step(em, execution);
     if (!lead || !account || !step) return this.outcomes.skip(em, execution, 'LEAD_OR_STEP_GONE', null);
 
     // A step already on its way (sending after a crash, or retrying) is finished, not re-decided,
@@ -107,23 +105,23 @@ export class ExecuteStepService {
         return { retryAt };
       }
       Object.assign(execution, { state: ExecutionState.SENDING, attempts: execution.attempts + 1, sendingStartedAt: now, workerId: this.workerId });
-      await em.save(execution);
+      await saveExecution(em, execution);
       return { execution, lead, account, step, text: this.render(lead, step), reconcile: true };
     }
 
-    const campaign = await em.findOneByOrFail(Campaign, { id: execution.campaignId });
+    const campaign = locked.campaign ?? (await em.findOneByOrFail(Campaign, { id: execution.campaignId }));
     const version = lead.sequenceVersion ?? campaign.sequenceVersion;
     if (!isActiveLeadStatus(lead.status) || lead.nextStepIndex !== execution.stepIndex || version !== execution.sequenceVersion) {
       return this.outcomes.skip(em, execution, 'LEAD_MOVED_ON', null);
     }
-    const [{ paused }]: Array<{ paused: boolean }> = await em.query(`SELECT paused FROM scheduler_state WHERE id = 1`);
+    const { paused, doNotContact } = await this.gates(em, lead);
     if (paused) return this.outcomes.skip(em, execution, 'SCHEDULER_PAUSED', lead, now);
     if (campaign.status !== CampaignStatus.ACTIVE) return this.outcomes.skip(em, execution, `CAMPAIGN_${campaign.status}`, lead, 'reschedule');
     if (account.status !== AccountStatus.ACTIVE) return this.outcomes.skip(em, execution, `ACCOUNT_${account.status}`, lead, now);
     if (account.cooldownUntil && account.cooldownUntil > now) return this.outcomes.skip(em, execution, 'COOLDOWN', lead, account.cooldownUntil);
     const window = currentOrNextWindow(account, now);
     if (!isInsideWindow(window, now)) return this.outcomes.skip(em, execution, 'OUTSIDE_WORKING_HOURS', lead, window.start);
-    if (await this.isDoNotContact(em, lead)) {
+    if (doNotContact) {
       await excludeActiveLeads(em, { leadIds: [lead.id] }, 'DO_NOT_CONTACT', now, EventSource.ENGINE);
       return this.outcomes.skip(em, execution, 'DO_NOT_CONTACT', null);
     }
@@ -148,20 +146,65 @@ export class ExecuteStepService {
       workerId: this.workerId,
       lastError: null,
     });
-    await em.save(execution);
+    await saveExecution(em, execution);
     return { execution, lead, account, step, text, reconcile: false };
+  }
+
+  /**
+   * Locks the execution with its lead and account in one statement (the usual case); when the
+   * lead or account is gone, the execution alone.
+   */
+  private async lock(
+    em: EntityManager,
+    executionId: string,
+  ): Promise<{ execution: StepExecution; lead: Lead | null; account: LinkedInAccount | null; campaign?: Campaign } | undefined> {
+    // The campaign comes along unlocked (its status is read, as findOne would).
+    const joined = (await em
+      .createQueryBuilder(StepExecution, 'e')
+      .innerJoinAndSelect('e.lead', 'l')
+      .innerJoinAndMapOne('e.account', LinkedInAccount, 'a', 'a.id = e.account_id')
+      .innerJoinAndMapOne('e.campaign', Campaign, 'c', 'c.id = e.campaign_id')
+      .where('e.id = :executionId', { executionId })
+      .setLock('pessimistic_write', undefined, ['e', 'l', 'a'])
+      .getOne()) as (StepExecution & { account?: LinkedInAccount; campaign?: Campaign }) | null;
+    if (joined?.lead && joined.account && joined.campaign) {
+      const { lead, account, campaign } = joined;
+      delete joined.lead;
+      delete joined.account;
+      delete joined.campaign;
+      return { execution: joined, lead, account, campaign };
+    }
+    const execution = await em.findOne(StepExecution, { where: { id: executionId }, lock: { mode: 'pessimistic_write' } });
+    if (!execution) return undefined;
+    const lead = await em.findOne(Lead, { where: { id: execution.leadId }, lock: { mode: 'pessimistic_write' } });
+    const account = await em.findOne(LinkedInAccount, { where: { id: execution.accountId }, lock: { mode: 'pessimistic_write' } });
+    return { execution, lead, account };
+  }
+
+  /** The step to run; a sequence version never changes once written, so found steps are kept. */
+  private async step(em: EntityManager, execution: StepExecution): Promise<SequenceStep | null> {
+    const key = `${execution.campaignId}/${execution.sequenceVersion}/${execution.stepIndex}`;
+    const known = this.steps.get(key);
+    if (known) return known;
+    const step = await em.findOne(SequenceStep, {
+      where: { campaignId: execution.campaignId, version: execution.sequenceVersion, stepIndex: execution.stepIndex },
+    });
+    if (step) this.steps.set(key, step);
+    return step;
   }
 
   private render(lead: Lead, step: SequenceStep): string | null {
     return step.template ? renderTemplate(step.template, leadTemplateValues(lead)) : null;
   }
 
-  private async isDoNotContact(em: EntityManager, lead: Lead): Promise<boolean> {
-    const [row]: Array<{ n: number }> = await em.query(
-      `SELECT count(*)::int AS n FROM do_not_contact
-       WHERE workspace_id = $1 AND (public_identifier = $2 OR provider_id = $3)`,
+  /** Whether sending is paused, and whether the lead is on the do-not-contact list: one round trip. */
+  private async gates(em: EntityManager, lead: Lead): Promise<{ paused: boolean; doNotContact: boolean }> {
+    const [row]: Array<{ paused: boolean; dnc: boolean }> = await em.query(
+      `SELECT (SELECT paused FROM scheduler_state WHERE id = 1) AS paused,
+              EXISTS (SELECT 1 FROM do_not_contact
+                      WHERE workspace_id = $1 AND (public_identifier = $2 OR provider_id = $3)) AS dnc`,
       [lead.workspaceId, lead.publicIdentifier, lead.providerId],
     );
-    return row.n > 0;
+    return { paused: row.paused, doNotContact: row.dnc };
   }
 }

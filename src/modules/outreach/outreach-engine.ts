@@ -8,7 +8,7 @@ import type { UnipileClient } from '../unipile/unipile.client';
 import { UnipileMessenger } from '../unipile/unipile-messenger';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { ExecuteStepService } from './execute-step.service';
-import { SCAN_JOB, agendaExecutionScheduler, outreachJobs } from './jobs/outreach.jobs';
+import { SCAN_JOB, type ScanJobData, agendaExecutionScheduler, outreachJobs } from './jobs/outreach.jobs';
 import { ScanService } from './scan.service';
 import { SchedulerService } from './scheduler.service';
 import { StepSender } from './step-sender';
@@ -44,9 +44,11 @@ export function createOutreachEngine(deps: {
     scan,
     executor,
     scheduler,
-    jobs: outreachJobs(scheduler, executor),
+    jobs: outreachJobs(scheduler, executor, scan),
     wake: () => {
-      agenda.now(SCAN_JOB).catch((error: unknown) => log.warn({ err: error }, 'could not queue a scan'));
+      // The leads that woke it may be due already: no memo may hide them (here or in a worker).
+      scan.forget();
+      agenda.now(SCAN_JOB, { fresh: true } satisfies ScanJobData).catch((error: unknown) => log.warn({ err: error }, 'could not queue a scan'));
     },
   };
 }

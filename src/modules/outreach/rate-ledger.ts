@@ -34,18 +34,22 @@ export async function reserveSlot(
   const cap = dailyCap(account, kind, day);
   const refusedDaily: Refusal = kind === 'invite' && isRamping(account, day) ? 'RAMP_LIMIT' : 'DAILY_CAP_REACHED';
   if (cap <= 0) return refusedDaily;
-  if (kind === 'invite') {
-    const { inviteWeek } = await usage(em, account.id, day);
-    if (inviteWeek >= account.weeklyInviteCap) return 'WEEKLY_CAP_REACHED';
-  }
-  const rows: unknown[] = await em.query(
-    `INSERT INTO rate_ledger (account_id, day, kind, used, cap) VALUES ($1, $2, $3, 1, $4)
-     ON CONFLICT (account_id, day, kind) DO UPDATE SET used = rate_ledger.used + 1, cap = $4
-     WHERE rate_ledger.used < $4
-     RETURNING used`,
-    [account.id, day, kind, cap],
+  // One statement: the rolling 7-day invite sum (messages have no weekly cap) gates the upsert.
+  const [row]: Array<{ week: number; reserved: number }> = await em.query(
+    `WITH week AS (
+       SELECT coalesce(sum(used), 0)::int AS n FROM rate_ledger
+       WHERE account_id = $1 AND kind = 'invite' AND day > $5::date AND day <= $2::date),
+     reserved AS (
+       INSERT INTO rate_ledger (account_id, day, kind, used, cap)
+       SELECT $1, $2, $3, 1, $4 WHERE $3 <> 'invite' OR (SELECT n FROM week) < $6
+       ON CONFLICT (account_id, day, kind) DO UPDATE SET used = rate_ledger.used + 1, cap = $4
+       WHERE rate_ledger.used < $4
+       RETURNING used)
+     SELECT (SELECT n FROM week) AS week, (SELECT count(*) FROM reserved)::int AS reserved`,
+    [account.id, day, kind, cap, addDays(day, -7), account.weeklyInviteCap],
   );
-  return rows.length === 1 ? undefined : refusedDaily;
+  if (kind === 'invite' && row.week >= account.weeklyInviteCap) return 'WEEKLY_CAP_REACHED';
+  return row.reserved === 1 ? undefined : refusedDaily;
 }
 
 /** Gives a slot back when the action certainly did not happen. */

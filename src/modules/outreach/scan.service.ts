@@ -8,6 +8,7 @@ import { LeadStatus } from '../leads/lead-status';
 import { type ActionKind, dailyCap, isRamping } from './caps';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { inLanes } from './lanes';
+import { type ScanMemo, memoValidUntil, scanContext, scanWouldBeIdle, validMemo } from './scan-memo';
 import { accountScanState } from './scan-state';
 import { currentOrNextWindow, localDay } from './working-window';
 
@@ -49,6 +50,9 @@ export type AccountScan = { accountId: string; scheduled: number; deferred: numb
  * the window. Everything that must wait gets a reason code, recorded once per change.
  */
 export class ScanService {
+  /** Per account, what this process's last scan of it did (scan-memo.ts). */
+  private readonly memos = new Map<string, ScanMemo>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
@@ -57,52 +61,120 @@ export class ScanService {
     private readonly random: () => number = Math.random,
   ) {}
 
+  /**
+   * Scans the accounts where something can happen. Left out, by one set-based query over the
+   * memos: those whose last scan here was idle, in an unchanged situation, with no lead due since
+   * and their next slot not reached (a scan of them would write nothing).
+   */
   async scanAll(): Promise<AccountScan[]> {
-    const accounts: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM linkedin_account ORDER BY id`);
+    const now = this.clock.now();
+    const accounts = await this.dataSource.getRepository(LinkedInAccount).find({ order: { id: 'ASC' } });
+    const idle = new Map<string, ScanMemo>();
+    for (const account of accounts) {
+      const memo = validMemo(this.memos.get(account.id), account, now);
+      if (memo?.idle) idle.set(account.id, memo);
+    }
+    const fresh = await this.freshDue(idle, now);
+    const toScan = accounts.filter((a) => !scanWouldBeIdle(idle.get(a.id), fresh.has(a.id), now));
     const results: AccountScan[] = [];
-    await inLanes(accounts, (a) => a.id, this.settings.scanConcurrency ?? 1, async ({ id }) => {
+    await inLanes(toScan, (a) => a.id, this.settings.scanConcurrency ?? 1, async ({ id }) => {
       const result = await this.scanAccount(id);
       if (result) results.push(result);
     });
     return results;
   }
 
+  /** Drops every memo: the next scan looks at each account afresh (new leads, an activation). */
+  forget(): void {
+    this.memos.clear();
+  }
+
   /** Scans one account; undefined when another worker is scanning it right now. */
   async scanAccount(accountId: string): Promise<AccountScan | undefined> {
     const scheduled: Array<{ id: string; scheduled_for: Date }> = [];
+    let memo: ScanMemo | undefined;
+    this.memos.delete(accountId);
     const result = await this.dataSource.transaction(async (em) => {
       const account = await em.findOne(LinkedInAccount, {
         where: { id: accountId },
         lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
       });
       if (!account) return undefined;
-      const scan = await this.plan(em, account, scheduled);
+      const planned = await this.plan(em, account, scheduled);
+      memo = planned.memo;
+      const scan = planned.scan;
       if (scan.nextSlotAt?.getTime() !== account.nextSlotAt?.getTime()) {
         await em.query(`UPDATE linkedin_account SET next_slot_at = $2 WHERE id = $1`, [account.id, scan.nextSlotAt]);
       }
       return scan;
     });
+    if (memo) this.memos.set(accountId, memo);
     for (const row of scheduled) await this.scheduler.scheduleExecution(row.id, row.scheduled_for);
     return result;
   }
 
-  private async plan(em: EntityManager, account: LinkedInAccount, scheduled: Array<{ id: string; scheduled_for: Date }>): Promise<AccountScan> {
+  /** Which of these accounts got a lead due since their memo. */
+  private async freshDue(memos: Map<string, ScanMemo>, now: Date): Promise<Set<string>> {
+    if (memos.size === 0) return new Set();
+    const rows: Array<{ account_id: string }> = await this.dataSource.query(
+      `SELECT m.account_id FROM unnest($1::uuid[], $2::timestamptz[]) AS m(account_id, at)
+       WHERE EXISTS (SELECT 1 FROM lead l WHERE l.account_id = m.account_id AND l.next_action_at IS NOT NULL
+                       AND l.next_action_at <= $3 AND l.next_action_at > m.at)`,
+      [[...memos.keys()], [...memos.values()].map((m) => new Date(m.at).toISOString()), now],
+    );
+    return new Set(rows.map((r) => r.account_id));
+  }
+
+  private async plan(
+    em: EntityManager,
+    account: LinkedInAccount,
+    scheduled: Array<{ id: string; scheduled_for: Date }>,
+  ): Promise<{ scan: AccountScan; memo?: ScanMemo }> {
     const now = this.clock.now();
     const window = currentOrNextWindow(account, now);
     const day = localDay(account.timezone, now);
+    const previous = validMemo(this.memos.get(account.id), account, now);
     // One read for what the steps below would each ask: most scans find nothing due.
-    const state = await accountScanState(em, account.id, now, day, window.start);
+    const state = await accountScanState(em, account.id, now, day, window.start, previous ? new Date(previous.at) : null);
+    // With a memo and no lead due since, the due set is the one the last scan sorted out.
+    const unchanged = previous !== undefined && !state.freshDue;
+    const batch = this.settings.scanBatch;
     const exited = state.dueUnaccepted ? await this.exitUnaccepted(em, account.id, now) : 0;
+    const memo: ScanMemo = {
+      at: now.getTime(),
+      validUntil: memoValidUntil(account, now),
+      context: scanContext(account),
+      reasons: {},
+      deferred: {},
+      exhausted: {},
+      idle: exited < batch,
+      nextSlotAt: null,
+    };
     const base = { accountId: account.id, scheduled: 0, deferred: 0, exited };
-    const deferDue = (reason: string) => (state.due ? this.deferDue(em, account.id, now, reason) : Promise.resolve(0));
+    const done = (scan: Omit<AccountScan, 'accountId' | 'scheduled' | 'exited'> & { scheduled?: number }) => {
+      memo.nextSlotAt = scan.nextSlotAt?.getTime() ?? null;
+      memo.idle &&= !scan.scheduled && scan.deferred < batch;
+      return { scan: { ...base, ...scan }, memo };
+    };
+    // Gives every due lead (of a kind) the reason, unless the last scan did and nothing is new;
+    // a selection that hit the batch bound may have left some out, so it is not remembered.
+    const deferAll = async (key: ActionKind | 'all', reason: string, run: () => Promise<number>) => {
+      const count = !state.due ? 0 : unchanged && previous.reasons[key] === reason ? (previous.deferred[key] ?? 0) : await run();
+      if (count < batch) {
+        memo.reasons[key] = reason;
+        memo.deferred[key] = count;
+      }
+      return count;
+    };
+    const deferDue = (reason: string) => deferAll('all', reason, () => this.deferDue(em, account.id, now, reason));
     if (account.status !== AccountStatus.ACTIVE) {
-      return { ...base, deferred: await deferDue(`ACCOUNT_${account.status}`), nextSlotAt: null, reason: `ACCOUNT_${account.status}` };
+      return done({ deferred: await deferDue(`ACCOUNT_${account.status}`), nextSlotAt: null, reason: `ACCOUNT_${account.status}` });
     }
     if (account.cooldownUntil && account.cooldownUntil > now) {
-      return { ...base, deferred: await deferDue('COOLDOWN'), nextSlotAt: account.cooldownUntil, reason: 'COOLDOWN' };
+      return done({ deferred: await deferDue('COOLDOWN'), nextSlotAt: account.cooldownUntil, reason: 'COOLDOWN' });
     }
     if (window.start > now) {
-      return { ...base, deferred: await deferDue('OUTSIDE_WORKING_HOURS'), nextSlotAt: window.start, reason: 'OUTSIDE_WORKING_HOURS' };
+      return done({ deferred: await deferDue('OUTSIDE_WORKING_HOURS'), nextSlotAt: window.start, reason: 'OUTSIDE_WORKING_HOURS' });
     }
 
     const { used, pending } = state;
@@ -131,10 +203,11 @@ export class ScanService {
     for (const kind of ['invite', 'message'] as const) {
       if (room[kind] <= 0) {
         // No room today: every due lead of this kind waits for the cap, in one statement.
-        if (state.due) deferred += await this.deferDueOfKind(em, account.id, now, kind, capReason[kind]);
+        deferred += await deferAll(kind, capReason[kind], () => this.deferDueOfKind(em, account.id, now, kind, capReason[kind]));
         continue;
       }
-      const due = state.due ? await this.dueLeads(em, account.id, now, kind, room[kind]) : [];
+      const limit = Math.min(room[kind], batch);
+      const due = state.due && !(unchanged && previous.exhausted[kind]) ? await this.dueLeads(em, account.id, now, kind, limit) : [];
       const waiting: string[] = [];
       let windowFull = false;
       for (const lead of due) {
@@ -148,6 +221,8 @@ export class ScanService {
         last = at;
         toSchedule.push({ ...lead, at: new Date(at) });
       }
+      memo.exhausted[kind] = due.length < limit && waiting.length === 0;
+      memo.idle &&= waiting.length === 0;
       deferred += await this.markDeferred(em, waiting, windowFull ? 'WINDOW_FULL' : capReason[kind], now);
     }
     scheduled.push(...(await this.createExecutions(em, toSchedule)));
@@ -158,7 +233,7 @@ export class ScanService {
         : last !== undefined && last > now.getTime()
           ? new Date(last + this.settings.minGapMs)
           : now;
-    return { ...base, scheduled: toSchedule.length, deferred, nextSlotAt };
+    return done({ scheduled: toSchedule.length, deferred, nextSlotAt });
   }
 
   /** Due leads whose next step is of this kind; MESSAGE steps only for leads not waiting on an invite. */

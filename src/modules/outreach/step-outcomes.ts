@@ -14,11 +14,32 @@ import { releaseSlot } from './rate-ledger';
 import type { SendOutcome } from './step-sender';
 import { ExecutionState, StepExecution } from './step-execution.entity';
 
+/**
+ * Writes the execution's mutable columns: an UPDATE by primary key, where em.save would first
+ * SELECT the row again (it is locked and loaded in this transaction already).
+ */
+export async function saveExecution(em: EntityManager, e: StepExecution): Promise<void> {
+  await em.update(StepExecution, e.id, {
+    state: e.state,
+    scheduledFor: e.scheduledFor,
+    attempts: e.attempts,
+    lastError: e.lastError,
+    unipileRef: e.unipileRef,
+    ledgerDay: e.ledgerDay,
+    workerId: e.workerId,
+    sendingStartedAt: e.sendingStartedAt,
+    sentAt: e.sentAt,
+  });
+}
+
 /** How often a retry held back by its account (disconnected, restricted, paused) looks again. */
 export const HELD_RETRY_RECHECK_MS = 15 * 60_000;
 
 /** How each end of a step execution is written down: execution, lead, events, ledger, account. */
 export class StepOutcomes {
+  /** Whether a (campaign, version, step) exists: sequence versions never change once written. */
+  private readonly steps = new Map<string, boolean>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
@@ -36,7 +57,7 @@ export class StepOutcomes {
   ): Promise<ExecutionResult> {
     await this.releaseHeldSlot(em, execution);
     Object.assign(execution, { state: ExecutionState.SKIPPED, lastError: reason });
-    await em.save(execution);
+    await saveExecution(em, execution);
     if (!lead || due === undefined) return 'skipped';
     if (due === 'reschedule') await rescheduleLeads(em, lead.campaignId, [lead.id]);
     else await em.update(Lead, lead.id, { nextActionAt: due, waitingReason: reason });
@@ -52,7 +73,7 @@ export class StepOutcomes {
    */
   async holdRetry(em: EntityManager, execution: StepExecution, reason: string, at: Date): Promise<'retrying'> {
     Object.assign(execution, { state: ExecutionState.RETRYING, scheduledFor: at, lastError: reason });
-    await em.save(execution);
+    await saveExecution(em, execution);
     return 'retrying';
   }
 
@@ -60,7 +81,7 @@ export class StepOutcomes {
   async failLead(em: EntityManager, execution: StepExecution, lead: Lead, reason: string): Promise<ExecutionResult> {
     await this.releaseHeldSlot(em, execution);
     Object.assign(execution, { state: ExecutionState.FAILED, lastError: reason });
-    await em.save(execution);
+    await saveExecution(em, execution);
     const now = this.clock.now();
     const events: NewLeadEvent[] = [this.event(lead, execution, LeadEventType.STEP_FAILED, { reason })];
     if (isActiveLeadStatus(lead.status)) {
@@ -78,7 +99,7 @@ export class StepOutcomes {
       const { execution, account, step } = attempt;
       const lead = await em.findOneOrFail(Lead, { where: { id: execution.leadId }, lock: { mode: 'pessimistic_write' } });
       Object.assign(execution, { state: ExecutionState.SENT, unipileRef: outcome.unipileRef, sentAt: now, lastError: null });
-      await em.save(execution);
+      await saveExecution(em, execution);
       await this.backfillProviderId(em, lead, outcome.providerId);
       if (outcome.alreadyConnected) return this.alreadyConnected(em, attempt, lead);
 
@@ -165,7 +186,7 @@ export class StepOutcomes {
           }
           const at = new Date(now.getTime() + this.settings.retryBaseMs * 4 ** (execution.attempts - 1));
           Object.assign(execution, { state: ExecutionState.RETRYING, scheduledFor: at, lastError: `${error.code}: ${error.message}` });
-          await em.save(execution);
+          await saveExecution(em, execution);
           return 'retrying';
         }
       }
@@ -180,7 +201,7 @@ export class StepOutcomes {
   private async alreadyInvited(em: EntityManager, execution: StepExecution, lead: Lead): Promise<ExecutionResult> {
     await this.releaseHeldSlot(em, execution);
     Object.assign(execution, { state: ExecutionState.SKIPPED, lastError: 'ALREADY_INVITED' });
-    await em.save(execution);
+    await saveExecution(em, execution);
     const now = this.clock.now();
     await em.update(Lead, lead.id, {
       status: LeadStatus.INVITE_SENT,
@@ -201,7 +222,7 @@ export class StepOutcomes {
     const now = this.clock.now();
     await this.releaseHeldSlot(em, execution);
     Object.assign(execution, { state: ExecutionState.SKIPPED, lastError: 'ALREADY_CONNECTED', ledgerDay: null });
-    await em.save(execution);
+    await saveExecution(em, execution);
     if (!isActiveLeadStatus(lead.status)) return;
     await em.update(Lead, lead.id, {
       status: LeadStatus.CONNECTED,
@@ -242,10 +263,14 @@ export class StepOutcomes {
   }
 
   private async hasStep(em: EntityManager, campaignId: string, version: number, stepIndex: number): Promise<boolean> {
+    const key = `${campaignId}/${version}/${stepIndex}`;
+    const known = this.steps.get(key);
+    if (known !== undefined) return known;
     const [row]: Array<{ n: number }> = await em.query(
       `SELECT count(*)::int AS n FROM sequence_step WHERE campaign_id = $1 AND version = $2 AND step_index = $3`,
       [campaignId, version, stepIndex],
     );
+    this.steps.set(key, row.n > 0);
     return row.n > 0;
   }
 

@@ -123,8 +123,7 @@ export class SimulationRunner {
   }
 
   private nextSandboxEventAt(): number {
-    const events = this.parts.sandbox.pendingEvents();
-    return events.reduce((min, e) => Math.min(min, e.dueAt.getTime()), Number.POSITIVE_INFINITY);
+    return this.parts.sandbox.nextEventAt()?.getTime() ?? Number.POSITIVE_INFINITY;
   }
 
   /**

@@ -16,8 +16,9 @@ export function registerInvitationRoutes(app: FastifyInstance, ctx: SandboxConte
     const account = ctx.sim.requireAccount(window.filters.account_id);
     const inviter = ctx.store.owner(account);
     const now = ctx.clock.now();
-    const items = ctx.store.invitations
-      .filter((i) => i.accountId === account.id && i.status === 'PENDING')
+    const items = ctx.store
+      .invitationsOf(account.id)
+      .filter((i) => i.status === 'PENDING')
       .sort((a, b) => b.sentAt.getTime() - a.sentAt.getTime())
       .flatMap((i) => {
         const invitee = ctx.store.profiles.get(i.providerId);

@@ -12,7 +12,7 @@ type Limits = ResolvedSandboxOptions['limits'];
 
 /** Throws the error Unipile answers when this account may not send another invitation now. */
 export function assertInviteAllowed(store: SandboxStore, accountId: string, now: Date, limits: Limits): void {
-  const sent = store.invitations.filter((i) => i.accountId === accountId).map((i) => i.sentAt.getTime());
+  const sent = store.invitationsOf(accountId).map((i) => i.sentAt.getTime());
   const t = now.getTime();
   if (sent.filter((at) => at > t - WEEK).length >= limits.invitesPerWeek) throw sandboxErrors.limitExceeded();
   if (sent.filter((at) => at > t - DAY).length >= limits.invitesPerDay) throw sandboxErrors.cannotResendYet();
@@ -21,7 +21,7 @@ export function assertInviteAllowed(store: SandboxStore, accountId: string, now:
 /** Percentage of the weekly cap, reported only when a landing (50, 75, 90, 95) is crossed. */
 export function usageLanding(store: SandboxStore, accountId: string, now: Date, limits: Limits): number | undefined {
   const t = now.getTime();
-  const count = store.invitations.filter((i) => i.accountId === accountId && i.sentAt.getTime() > t - WEEK).length;
+  const count = store.invitationsOf(accountId).filter((i) => i.sentAt.getTime() > t - WEEK).length;
   const pct = (n: number) => Math.floor((n / limits.invitesPerWeek) * 100);
   return [95, 90, 75, 50].find((l) => pct(count) >= l && pct(count - 1) < l);
 }

@@ -80,7 +80,7 @@ export class LinkedInSimulation {
     const existing = this.d.store.relationOf(accountId, providerId);
     if (existing) return existing;
     const relation = { accountId, providerId, connectionId: this.d.ids.digits(10), createdAt: at };
-    this.d.store.relations.push(relation);
+    this.d.store.addRelation(relation);
     return relation;
   }
 
@@ -150,7 +150,7 @@ export class LinkedInSimulation {
       status: 'PENDING',
       sharedSecret: this.d.ids.unipileId(),
     };
-    this.d.store.invitations.push(invitation);
+    this.d.store.addInvitation(invitation);
     const p = profile.acceptProbability ?? this.d.options.acceptance.probability;
     if (this.d.rng.chance(p)) {
       const delay = this.d.rng.between(this.d.options.acceptance.delayMs);
@@ -162,8 +162,8 @@ export class LinkedInSimulation {
 
   cancelInvitation(accountId: string | undefined, invitationId: string): void {
     const account = this.requireActive(accountId);
-    const invitation = this.d.store.invitations.find((i) => i.id === invitationId && i.accountId === account.id && i.status === 'PENDING');
-    if (!invitation) throw sandboxErrors.notFound(`Invitation ${invitationId}`);
+    const invitation = this.d.store.invitation(invitationId);
+    if (!invitation || invitation.accountId !== account.id || invitation.status !== 'PENDING') throw sandboxErrors.notFound(`Invitation ${invitationId}`);
     invitation.status = 'WITHDRAWN';
     invitation.resolvedAt = this.now;
     this.cancelPending(this.pendingAcceptances, invitation.id);
@@ -171,7 +171,7 @@ export class LinkedInSimulation {
 
   /** The invitee accepts: a relation, the note's chat if there was a note, and the webhooks. */
   acceptInvitation(invitationId: string): SandboxInvitation {
-    const invitation = this.d.store.invitations.find((i) => i.id === invitationId);
+    const invitation = this.d.store.invitation(invitationId);
     if (!invitation || invitation.status !== 'PENDING') throw sandboxErrors.notFound(`Pending invitation ${invitationId}`);
     this.cancelPending(this.pendingAcceptances, invitation.id);
     const account = this.requireAccount(invitation.accountId);
@@ -269,7 +269,7 @@ export class LinkedInSimulation {
       unreadCount: 0,
       inmail,
     };
-    this.d.store.chats.set(chat.id, chat);
+    this.d.store.addChat(chat);
     return chat;
   }
 
@@ -285,7 +285,7 @@ export class LinkedInSimulation {
       sentAt: opts.sentAt ?? this.now,
       isSender: senderProviderId === account.ownerProviderId,
     };
-    this.d.store.messages.push(message);
+    this.d.store.addMessage(message);
     this.d.store.touch(chat, this.now);
     const owner = { profile: this.profile(account.ownerProviderId), attendeeId: this.attendeeId(account.id, account.ownerProviderId), isSelf: true };
     const other = { profile: this.profile(chat.attendeeProviderId), attendeeId: this.attendeeId(account.id, chat.attendeeProviderId), isSelf: false };

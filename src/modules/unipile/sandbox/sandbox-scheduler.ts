@@ -2,13 +2,17 @@ import { type Clock, VirtualClock } from '../../../core/clock';
 
 export type ScheduledEvent = { id: number; dueAt: Date; label: string; run: () => void };
 
+const before = (a: ScheduledEvent, b: ScheduledEvent) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id;
+
 /**
  * Simulated LinkedIn events (acceptances, replies, delayed webhooks) waiting for their time.
  * Time comes only from the clock: with the system clock an unref'd timer drives `runDue()`;
  * with a VirtualClock the caller `advance()`s, and events run at their own due times in order.
+ * A binary heap (cancelled events dropped lazily): a simulation keeps tens of thousands pending.
  */
 export class SandboxScheduler {
-  private readonly events: ScheduledEvent[] = [];
+  private readonly heap: ScheduledEvent[] = [];
+  private readonly live = new Set<number>();
   private seq = 0;
   private timer?: NodeJS.Timeout;
 
@@ -23,7 +27,8 @@ export class SandboxScheduler {
 
   at(dueAt: Date, label: string, run: () => void): number {
     const id = ++this.seq;
-    this.events.push({ id, dueAt, label, run });
+    this.live.add(id);
+    this.push({ id, dueAt, label, run });
     return id;
   }
 
@@ -32,21 +37,29 @@ export class SandboxScheduler {
   }
 
   cancel(id: number): void {
-    const i = this.events.findIndex((e) => e.id === id);
-    if (i >= 0) this.events.splice(i, 1);
+    this.live.delete(id);
   }
 
   pending(): Array<Omit<ScheduledEvent, 'run'>> {
-    return this.sorted().map(({ id, dueAt, label }) => ({ id, dueAt, label }));
+    return this.heap
+      .filter((e) => this.live.has(e.id))
+      .sort(before)
+      .map(({ id, dueAt, label }) => ({ id, dueAt, label }));
+  }
+
+  /** When the earliest pending event is due (undefined: none). */
+  nextDueAt(): Date | undefined {
+    return this.peek()?.dueAt;
   }
 
   /** Runs every event due by now, including ones that become due while running; returns how many ran. */
   runDue(): number {
     let ran = 0;
     for (;;) {
-      const next = this.sorted()[0];
+      const next = this.peek();
       if (!next || next.dueAt.getTime() > this.clock.now().getTime()) return ran;
-      this.cancel(next.id);
+      this.pop();
+      this.live.delete(next.id);
       try {
         next.run();
       } catch (error) {
@@ -63,7 +76,7 @@ export class SandboxScheduler {
     const target = clock.now().getTime() + ms;
     let ran = this.runDue();
     for (;;) {
-      const next = this.sorted()[0];
+      const next = this.peek();
       if (!next || next.dueAt.getTime() > target) break;
       if (next.dueAt.getTime() > clock.now().getTime()) clock.set(next.dueAt);
       ran += this.runDue();
@@ -83,7 +96,37 @@ export class SandboxScheduler {
     this.timer = undefined;
   }
 
-  private sorted(): ScheduledEvent[] {
-    return [...this.events].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
+  /** The earliest live event, discarding cancelled ones on the way. */
+  private peek(): ScheduledEvent | undefined {
+    while (this.heap.length > 0 && !this.live.has(this.heap[0].id)) this.pop();
+    return this.heap[0];
+  }
+
+  private push(event: ScheduledEvent): void {
+    const h = this.heap;
+    h.push(event);
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (before(h[i], h[parent]) >= 0) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop();
+    if (h.length === 0 || !last) return;
+    h[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let min = i;
+      if (l < h.length && before(h[l], h[min]) < 0) min = l;
+      if (r < h.length && before(h[r], h[min]) < 0) min = r;
+      if (min === i) return;
+      [h[i], h[min]] = [h[min], h[i]];
+      i = min;
+    }
   }
 }

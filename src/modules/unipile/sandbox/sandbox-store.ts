@@ -81,6 +81,19 @@ export type SandboxWebhook = {
   data?: Array<{ name: string; key: string }>;
 };
 
+/** Appends to the list kept under `key`. */
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const pair = (accountId: string, providerId: string) => `${accountId}/${providerId}`;
+
+/**
+ * Lists in creation order plus indexes by account and member: a simulation holds 100k members
+ * and as many invitations and chats, so lookups must not scan them. Add through the add* methods.
+ */
 export class SandboxStore {
   readonly accounts = new Map<string, SandboxAccount>();
   readonly profiles = new Map<string, SandboxProfile>();
@@ -94,6 +107,15 @@ export class SandboxStore {
   private readonly attendeeIds = new Map<string, string>();
   /** Profile views per account (timestamps), for the daily visit limit. */
   readonly profileViews = new Map<string, Date[]>();
+  private readonly relationByPair = new Map<string, SandboxRelation>();
+  private readonly relationsByAccount = new Map<string, SandboxRelation[]>();
+  private readonly invitationById = new Map<string, SandboxInvitation>();
+  private readonly latestInvitationByPair = new Map<string, SandboxInvitation>();
+  private readonly invitationsByAccount = new Map<string, SandboxInvitation[]>();
+  private readonly chatByPair = new Map<string, SandboxChat>();
+  private readonly chatByThread = new Map<string, SandboxChat>();
+  private readonly chatsByAccount = new Map<string, SandboxChat[]>();
+  private readonly messagesByChat = new Map<string, SandboxMessage[]>();
 
   addProfile(profile: SandboxProfile): SandboxProfile {
     if (this.profiles.has(profile.providerId) || this.profilesBySlug.has(profile.publicIdentifier)) {
@@ -102,6 +124,33 @@ export class SandboxStore {
     this.profiles.set(profile.providerId, profile);
     this.profilesBySlug.set(profile.publicIdentifier, profile);
     return profile;
+  }
+
+  addRelation(relation: SandboxRelation): void {
+    this.relations.push(relation);
+    this.relationByPair.set(pair(relation.accountId, relation.providerId), relation);
+    push(this.relationsByAccount, relation.accountId, relation);
+  }
+
+  addInvitation(invitation: SandboxInvitation): void {
+    this.invitations.push(invitation);
+    this.invitationById.set(invitation.id, invitation);
+    this.latestInvitationByPair.set(pair(invitation.accountId, invitation.providerId), invitation);
+    push(this.invitationsByAccount, invitation.accountId, invitation);
+  }
+
+  addChat(chat: SandboxChat): void {
+    this.chats.set(chat.id, chat);
+    const key = pair(chat.accountId, chat.attendeeProviderId);
+    if (!this.chatByPair.has(key)) this.chatByPair.set(key, chat); // the first one, as a scan would find
+    const thread = pair(chat.accountId, chat.providerId);
+    if (!this.chatByThread.has(thread)) this.chatByThread.set(thread, chat);
+    push(this.chatsByAccount, chat.accountId, chat);
+  }
+
+  addMessage(message: SandboxMessage): void {
+    this.messages.push(message);
+    push(this.messagesByChat, message.chatId, message);
   }
 
   /** By member id or public slug, like `GET /users/{identifier}`. */
@@ -116,28 +165,30 @@ export class SandboxStore {
   }
 
   relationOf(accountId: string, providerId: string): SandboxRelation | undefined {
-    return this.relations.find((r) => r.accountId === accountId && r.providerId === providerId);
+    return this.relationByPair.get(pair(accountId, providerId));
   }
 
   /** Connections of an account, most recently added first. */
   relationsOf(accountId: string): SandboxRelation[] {
-    return this.relations.filter((r) => r.accountId === accountId).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    return [...(this.relationsByAccount.get(accountId) ?? [])].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  }
+
+  invitation(invitationId: string): SandboxInvitation | undefined {
+    return this.invitationById.get(invitationId);
+  }
+
+  /** Invitations of an account, in the order they were sent. */
+  invitationsOf(accountId: string): readonly SandboxInvitation[] {
+    return this.invitationsByAccount.get(accountId) ?? [];
   }
 
   /** The most recent invitation from this account to this member, whatever its status. */
   latestInvitation(accountId: string, providerId: string): SandboxInvitation | undefined {
-    for (let i = this.invitations.length - 1; i >= 0; i--) {
-      const inv = this.invitations[i];
-      if (inv.accountId === accountId && inv.providerId === providerId) return inv;
-    }
-    return undefined;
+    return this.latestInvitationByPair.get(pair(accountId, providerId));
   }
 
   chatWith(accountId: string, providerId: string): SandboxChat | undefined {
-    for (const chat of this.chats.values()) {
-      if (chat.accountId === accountId && chat.attendeeProviderId === providerId) return chat;
-    }
-    return undefined;
+    return this.chatByPair.get(pair(accountId, providerId));
   }
 
   /** By Unipile id, or by LinkedIn thread id within an account. */
@@ -145,23 +196,18 @@ export class SandboxStore {
     const direct = this.chats.get(chatId);
     if (direct) return direct;
     if (!accountId) return undefined;
-    for (const chat of this.chats.values()) if (chat.accountId === accountId && chat.providerId === chatId) return chat;
-    return undefined;
+    return this.chatByThread.get(pair(accountId, chatId));
   }
 
   /** Chats, most recent activity first. */
   chatsOf(accountIds: string[] | null): SandboxChat[] {
-    return [...this.chats.values()]
-      .filter((c) => accountIds === null || accountIds.includes(c.accountId))
-      .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || b.activitySeq - a.activitySeq);
+    const chats = accountIds === null ? [...this.chats.values()] : [...new Set(accountIds)].flatMap((id) => this.chatsByAccount.get(id) ?? []);
+    return chats.sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || b.activitySeq - a.activitySeq);
   }
 
   /** Messages of a chat, newest first (later stored first among equal times). */
   messagesOf(chatId: string): SandboxMessage[] {
-    return this.messages
-      .filter((m) => m.chatId === chatId)
-      .reverse()
-      .sort((a, b) => b.sentAt.getTime() - a.sentAt.getTime());
+    return [...(this.messagesByChat.get(chatId) ?? [])].reverse().sort((a, b) => b.sentAt.getTime() - a.sentAt.getTime());
   }
 
   private activity = 0;

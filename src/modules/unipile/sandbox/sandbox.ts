@@ -54,6 +54,8 @@ export type UnipileSandbox = {
   /** Runs events already due (the system-clock timer does this every tickMs). */
   runDue(): number;
   pendingEvents(): Array<Omit<ScheduledEvent, 'run'>>;
+  /** When the earliest pending event is due (undefined: none), without listing them all. */
+  nextEventAt(): Date | undefined;
   /** Waits until every webhook delivery has succeeded or used up its retries. */
   settle(): Promise<void>;
   requests(filter?: { method?: string; route?: string }): RequestLogEntry[];
@@ -129,6 +131,7 @@ export async function startUnipileSandbox(input: SandboxOptions = {}): Promise<U
     advance: (ms) => scheduler.advance(ms),
     runDue: () => scheduler.runDue(),
     pendingEvents: () => scheduler.pending(),
+    nextEventAt: () => scheduler.nextDueAt(),
     settle: () => webhooks.settle(),
     requests: (filter = {}) =>
       requests.filter((r) => (!filter.method || r.method === filter.method.toUpperCase()) && (!filter.route || r.route === filter.route)),
