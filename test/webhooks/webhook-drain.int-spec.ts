@@ -63,8 +63,9 @@ describe('webhook drain (events the fast path left)', () => {
   it('should process an event stored by a process that died before handling it', async () => {
     const [{ id }] = await t.app.dataSource.query(
       `INSERT INTO webhook_event (provider_key, source, event, unipile_account_id, route, payload, received_at)
-       VALUES ('messaging:message_received:orphan-1', 'messaging', 'message_received', $1, 'messaging', $2, now()) RETURNING id`,
-      [account.unipileAccountId, reply()],
+       VALUES ('messaging:message_received:orphan-1', 'messaging', 'message_received', $1, 'messaging', $2, $3) RETURNING id`,
+      // Stored a second ago, on the app's clock (as ingest stores it).
+      [account.unipileAccountId, reply(), new Date(Date.now() - 1_000)],
     );
     expect(await drainWebhookEvents(t.app.webhooks.processor, t.app.webhooks.ingest)).toBe(1);
     expect(await events([String(id)])).toEqual([{ id: String(id), outcome: 'NO_LEAD', attempts: 1 }]);
