@@ -22,17 +22,19 @@ export function webhookJobs(processor: WebhookProcessorService, ingest: WebhookI
   return [{ name: DRAIN_WEBHOOK_EVENTS_JOB, handler: () => drainWebhookEvents(processor, ingest), options: { concurrency: 1 } }];
 }
 
-/** Processes unprocessed events, oldest first, until none is left that may be tried now. */
+/**
+ * Processes unprocessed events, oldest first, until none is left that may be tried now. Each event
+ * is tried once per run (a failure waits for a later run), so a run always ends.
+ */
 export async function drainWebhookEvents(processor: WebhookProcessorService, ingest: WebhookIngestService): Promise<number> {
-  let total = 0;
-  const failed = new Set<string>();
+  const tried = new Set<string>();
   for (;;) {
-    const ids = (await ingest.unprocessed(MAX_ATTEMPTS, DRAIN_BATCH)).filter((id) => !failed.has(id));
-    if (ids.length === 0) return total;
+    const ids = (await ingest.unprocessed(MAX_ATTEMPTS, DRAIN_BATCH + tried.size)).filter((id) => !tried.has(id)).slice(0, DRAIN_BATCH);
+    if (ids.length === 0) return tried.size;
+    for (const id of ids) tried.add(id);
     for (let i = 0; i < ids.length; i += DRAIN_CONCURRENCY) {
-      await Promise.all(ids.slice(i, i + DRAIN_CONCURRENCY).map((id) => processor.process(id).catch(() => failed.add(id))));
+      await Promise.all(ids.slice(i, i + DRAIN_CONCURRENCY).map((id) => processor.process(id).catch(() => undefined)));
     }
-    total += ids.length;
   }
 }
 
