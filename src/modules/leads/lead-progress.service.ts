@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { EventSource, LeadEventType } from './lead-event-type';
-import { type NewLeadEvent, insertLeadEvents, statusChangedEvent } from './lead-events';
+import { type NewLeadEvent, insertLeadEvents, leadEventsInsert, statusChangedEvent } from './lead-events';
 import { rescheduleLeads } from './lead-schedule';
 import { LeadStatus, isActiveLeadStatus } from './lead-status';
 import { Lead } from './lead.entity';
@@ -13,6 +13,7 @@ import { Lead } from './lead.entity';
  */
 async function recordReplyOnce(em: EntityManager, events: NewLeadEvent[], messageId: string, skipScheduled: boolean): Promise<boolean> {
   const [{ leadId }] = events;
+  const insert = leadEventsInsert(events, 4);
   const rows: unknown[] = await em.query(
     `WITH fresh AS (
        SELECT NOT EXISTS (SELECT 1 FROM lead_event WHERE lead_id = $1 AND type = 'message_received' AND meta->>'message_id' = $2) AS yes
@@ -20,27 +21,10 @@ async function recordReplyOnce(em: EntityManager, events: NewLeadEvent[], messag
        UPDATE step_execution SET state = 'skipped', last_error = 'LEAD_REPLIED'
        WHERE lead_id = $1 AND state = 'scheduled' AND $3 AND (SELECT yes FROM fresh)
      )
-     INSERT INTO lead_event (workspace_id, campaign_id, lead_id, linkedin_account_id, type, step_index, occurred_at, detected_at, source, reason, meta)
-     SELECT * FROM unnest($4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::lead_event_type[], $9::int[],
-                          $10::timestamptz[], $11::timestamptz[], $12::event_source[], $13::text[], $14::jsonb[])
+     ${insert.sql}
      WHERE (SELECT yes FROM fresh)
      RETURNING id`,
-    [
-      leadId,
-      messageId,
-      skipScheduled,
-      events.map((e) => e.workspaceId),
-      events.map((e) => e.campaignId),
-      events.map((e) => e.leadId),
-      events.map((e) => e.linkedinAccountId ?? null),
-      events.map((e) => e.type),
-      events.map((e) => e.stepIndex ?? null),
-      events.map((e) => e.occurredAt.toISOString()),
-      events.map((e) => (e.detectedAt ?? e.occurredAt).toISOString()),
-      events.map((e) => e.source),
-      events.map((e) => e.reason ?? null),
-      events.map((e) => JSON.stringify(e.meta ?? {})),
-    ],
+    [leadId, messageId, skipScheduled, ...insert.params],
   );
   return rows.length > 0;
 }
