@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client as Pg } from 'pg';
 import { createDataSource } from '../../src/core/db/data-source';
 import { runPendingMigrations } from '../../src/core/db/migrate';
+import { holdsWithin } from '../support/polling';
 import { recordResults } from './support/results';
 import { type Load, messageBodies, postLoad } from './support/webhook-load';
 import { freePort, startFloor, startService, stopProcess, waitForReady } from './support/webhook-processes';
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       const worker = startService(workerPort, { ...env, ROLE: 'worker' });
       try {
         const started = Date.now();
-        const drained = await waitUntil(async () => (await count(pg, 'webhook_event WHERE processed_at IS NULL')) === 0, 300_000);
+        const drained = await holdsWithin(async () => (await count(pg, 'webhook_event WHERE processed_at IS NULL')) === 0, 300_000);
         drainMs = drained ? Date.now() - started : Number.NaN;
       } finally {
         await stopProcess(worker);
@@ -160,15 +161,6 @@ async function truncate(pg: Pg): Promise<void> {
 async function count(pg: Pg, from: string): Promise<number> {
   const { rows } = await pg.query<{ n: string }>(`SELECT count(*) AS n FROM ${from}`);
   return Number(rows[0].n);
-}
-
-/** Whether the condition came true within the time. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  for (const deadline = Date.now() + timeoutMs; !(await condition()); ) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
 }
 
 function step(what: string): void {

@@ -1,5 +1,5 @@
 import { seededRandom } from '../../src/core/random';
-import { eventually, waitFor } from '../support/polling';
+import { eventually, holdsWithin, waitFor } from '../support/polling';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { ALWAYS, FINAL_STATUSES, THREE_STEPS, adminToken, audit, exactlyOnceProblems, openExecutions, setUpCampaign, statusCounts } from './support/process-campaign';
 import { type ServiceBuild, type ServiceProcess, buildService, spawnService, stopService } from './support/process-service';
@@ -99,11 +99,11 @@ describe('a campaign whose worker is SIGKILLed 20 times', () => {
         await sleep(kill.delayMs);
       } else if (kill.mode === 'after-send') {
         const before = sends();
-        note = (await waitUntil(() => sends() > before, 8_000)) ? 'after a send' : 'no send within 8 s';
+        note = (await holdsWithin(() => sends() > before, 8_000, 5)) ? 'after a send' : 'no send within 8 s';
         await sleep(kill.delayMs);
       } else {
         const faultId = sandbox.faults.add({ kind: 'timeout', times: 1, match: { method: 'POST' } });
-        const hung = await waitUntil(() => !sandbox.faults.list().some((f) => f.id === faultId && f.hits === 0), 8_000);
+        const hung = await holdsWithin(() => !sandbox.faults.list().some((f) => f.id === faultId && f.hits === 0), 8_000, 5);
         sandbox.faults.remove(faultId);
         note = hung ? 'a send taken by Unipile, unanswered' : 'no send within 8 s';
       }
@@ -154,12 +154,3 @@ describe('a campaign whose worker is SIGKILLed 20 times', () => {
     expect(result.ledger.reduce((s, r) => s + r.used, 0)).toBe(result.leads.reduce((s, l) => s + l.sentSteps.length, 0));
   });
 });
-
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return check();
-}
