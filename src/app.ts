@@ -190,7 +190,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       await opts.onReply?.(reply);
     };
     const webhooks = createWebhooksModule({
-      dataSource, agenda: jobs, unipile, leadProgress, analytics, clock, log, onReply,
+      dataSource, agenda: jobs, unipile, leadProgress, analytics, clock, log, onReply, onLeadsDue: engine.wake,
       // Read when registering: the listening port is known by then.
       target: () => ({ publicUrl: config.webhooks.publicUrl ?? url ?? `http://${config.http.host}:${config.http.port}`, secret: config.webhooks.secret }),
     });

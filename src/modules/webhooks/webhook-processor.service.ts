@@ -41,6 +41,8 @@ export class WebhookProcessorService {
     private readonly clock: Clock,
     log: Logger,
     private readonly onReply?: ReplyListener,
+    /** Called after a commit that connected leads: one may be due at once (its delay passed while it waited). */
+    private readonly onLeadsDue?: () => void,
   ) {
     this.log = log.child({ module: 'webhooks' });
   }
@@ -101,7 +103,11 @@ export class WebhookProcessorService {
   private async handle(em: EntityManager, event: WebhookEvent, account: LinkedInAccount | null): Promise<Handled> {
     if (!account) return { outcome: 'UNKNOWN_ACCOUNT' };
     if (event.source === 'account_status') return { outcome: await this.accountStatus(em, event, account) };
-    if (event.source === 'users') return { outcome: await this.newRelation(em, event, account) };
+    if (event.source === 'users') {
+      const outcome = await this.newRelation(em, event, account);
+      const onLeadsDue = this.onLeadsDue;
+      return outcome === 'CONNECTED' && onLeadsDue ? { outcome, afterCommit: async () => onLeadsDue() } : { outcome };
+    }
     if (event.event === 'message_received') return this.messageReceived(em, event, account);
     return { outcome: 'IGNORED' }; // read, reaction, edit, delete: kept for the record, nothing for the engine
   }

@@ -35,8 +35,10 @@ export function createWebhooksModule(deps: {
   log: Logger;
   target: () => WebhookTarget;
   onReply?: ReplyListener;
+  /** Wakes the engine when leads were connected (the scan then looks at them at once). */
+  onLeadsDue?: () => void;
 }): WebhooksModule {
-  const processor = new WebhookProcessorService(deps.dataSource, deps.leadProgress, deps.clock, deps.log, deps.onReply);
+  const processor = new WebhookProcessorService(deps.dataSource, deps.leadProgress, deps.clock, deps.log, deps.onReply, deps.onLeadsDue);
   const queue = fastPathWebhookQueue(deps.agenda, processor, deps.log);
   const ingest = new WebhookIngestService(deps.dataSource, queue, deps.clock, deps.log);
   const management = new WebhookManagementService(deps.unipile, deps.target, deps.log);
