@@ -30,8 +30,10 @@ type Outcome = {
   delivered: number;
   latencies: number[];
   kbPerConnection: number;
-  /** The service only: its process's CPU and the database's transactions per reply, and where the time went. */
-  cost?: { cpuMs: number; transactions: number };
+  /** CPU time (user + system) of the server process per reply sent, from the first reply until everything arrived. */
+  cpuMsPerReply: number;
+  /** The service only: the database's transactions per reply, and where the time went. */
+  transactionsPerReply?: number;
   stages?: Array<[string, number[]]>;
 };
 
@@ -45,11 +47,11 @@ async function main(): Promise<void> {
     const real = await runService(shape);
     rows.push(row(shape.name, 'floor (bare graphql-ws, in-process pubsub)', floor), row(shape.name, 'service (webhook → DB → NOTIFY → subscribers)', real));
     const p99 = (o: Outcome) => percentile(o.latencies, 0.99);
-    rows.push(`| ${shape.name} | **ratio of p99 to the floor** | | | | **${(p99(real) / p99(floor)).toFixed(2)}×** | |`);
+    rows.push(`| ${shape.name} | **ratio of p99 to the floor** | | | | **${(p99(real) / p99(floor)).toFixed(2)}×** | | |`);
     for (const [stage, values] of real.stages ?? []) {
       breakdown.push(`| ${shape.name} | ${stage} | ${percentile(values, 0.5).toFixed(1)} | ${percentile(values, 0.99).toFixed(1)} |`);
     }
-    if (real.cost) breakdown.push(`| ${shape.name} | per reply: server CPU ${real.cost.cpuMs.toFixed(1)} ms, ${real.cost.transactions.toFixed(1)} database transactions | | |`);
+    if (real.transactionsPerReply !== undefined) breakdown.push(`| ${shape.name} | per reply: ${real.transactionsPerReply.toFixed(1)} database transactions | | |`);
   }
   recordResults(
     'subscriptions',
@@ -59,8 +61,8 @@ async function main(): Promise<void> {
       `${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers, ${SECONDS} s of replies per shape; latency from the webhook request (the floor: from publish) to the client receiving the event; clients, server and database on this machine.`,
       'Both servers run in their own process; the floor routes each subscriber to its workspace topic (no auth, no filter). Memory per connection: the server process RSS with the subscribers connected, minus before, divided by their number.',
       '',
-      '| shape | server | expected | delivered | p50 ms | p99 ms | KB per connection |',
-      '|---|---|---|---|---|---|---|',
+      '| shape | server | expected | delivered | p50 ms | p99 ms | KB per connection | server CPU ms per reply |',
+      '|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
       "Where the service's time goes (database timestamps: webhook_event.received_at, lead_event.detected_at, live_event.created_at; transactions counted by pg_stat_database, the job queue's included):",
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
 }
 
 function row(shape: string, server: string, o: Outcome): string {
-  return `| ${shape} | ${server} | ${o.expected} | ${o.delivered} | ${percentile(o.latencies, 0.5).toFixed(1)} | ${percentile(o.latencies, 0.99).toFixed(1)} | ${o.kbPerConnection.toFixed(1)} |`;
+  return `| ${shape} | ${server} | ${o.expected} | ${o.delivered} | ${percentile(o.latencies, 0.5).toFixed(1)} | ${percentile(o.latencies, 0.99).toFixed(1)} | ${o.kbPerConnection.toFixed(1)} | ${o.cpuMsPerReply.toFixed(1)} |`;
 }
 
 /** The floor: same clients, same rate, a server process that does nothing but fan out. */
@@ -83,12 +85,14 @@ async function runFloor(shape: Shape): Promise<Outcome> {
     const before = rss(server.child.pid!);
     const clients = await connectAll(`${server.url.replace(/^http/, 'ws')}/graphql`, () => ({}), SUBSCRIBERS, (i) => i % shape.workspaces, (w) => `subscription { replyReceived(workspace: ${w}) { text } }`);
     const kb = (rss(server.child.pid!) - before) / SUBSCRIBERS / 1024;
+    const cpu0 = cpuMs(server.child.pid!);
     const outcome = await measure(clients, shape, async (workspace, text) => {
       const res = await fetch(`${server.url}/publish?workspace=${workspace}`, { method: 'POST', body: text });
       if (res.status !== 200) throw new Error(`floor answered ${res.status}`);
     });
+    const cpuMsPerReply = (cpuMs(server.child.pid!) - cpu0) / (shape.repliesPerSecond * SECONDS);
     await Promise.all(clients.map((c) => c.client.dispose()));
-    return { ...outcome, kbPerConnection: kb };
+    return { ...outcome, kbPerConnection: kb, cpuMsPerReply };
   } finally {
     await stop(server.child);
   }
@@ -134,9 +138,10 @@ async function runService(shape: Shape): Promise<Outcome> {
     });
     if (outcome.delivered < outcome.expected) await explainMissing(pg, clients, outcome.sent);
     const replies = shape.repliesPerSecond * SECONDS;
-    const cost = { cpuMs: (cpuMs(server.child.pid!) - cost0.cpu) / replies, transactions: ((await transactions(pg)) - cost0.xacts) / replies };
+    const cpuMsPerReply = (cpuMs(server.child.pid!) - cost0.cpu) / replies;
+    const transactionsPerReply = ((await transactions(pg)) - cost0.xacts) / replies;
     await Promise.all(clients.map((c) => c.client.dispose()));
-    return { ...outcome, kbPerConnection: kb, cost, stages: await stages(pg, clients) };
+    return { ...outcome, kbPerConnection: kb, cpuMsPerReply, transactionsPerReply, stages: await stages(pg, clients) };
   } finally {
     await pg.end();
     await stop(server.child);
@@ -229,7 +234,7 @@ async function measure(
   subscribers: Subscriber[],
   shape: Shape,
   send: (workspace: number, text: string) => Promise<void>,
-): Promise<Omit<Outcome, 'kbPerConnection'> & { sent: Array<{ workspace: number; text: string }> }> {
+): Promise<Omit<Outcome, 'kbPerConnection' | 'cpuMsPerReply'> & { sent: Array<{ workspace: number; text: string }> }> {
   const total = shape.repliesPerSecond * SECONDS;
   const sentTo: number[] = [];
   const sentTexts: Array<{ workspace: number; text: string }> = [];
@@ -314,7 +319,7 @@ function messageReceived(accountId: string, ownerProviderId: string, senderProvi
 
 /** Starts a TypeScript entry point in its own process and waits for the URL it logs. */
 async function startProcess(args: string[], env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ...args], {
+  const child = spawn(process.execPath, [...profile(args[0]), '-r', '@swc-node/register', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -330,6 +335,12 @@ async function startProcess(args: string[], env: Record<string, string>): Promis
   });
   child.stdout!.resume();
   return { url, child };
+}
+
+/** BENCH_CPU_PROF=<dir> writes a CPU profile of the service there. */
+function profile(entry: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir && entry === 'src/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** CPU time (user + system) the process used so far. */

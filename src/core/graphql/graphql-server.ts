@@ -14,7 +14,8 @@ import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './format-error';
 import { graphiqlPage, registerGraphiQLAssets, wantsGraphiQL } from './graphiql';
 import { usesIntrospection } from './introspection';
-import { type OperationLimits, operationLimitsPlugin, prepareWsOperation, requestError } from './limits';
+import { type OperationLimits, operationLimitsPlugin, requestError, wsOperationPreparer } from './limits';
+import { sharedSubscribe } from './shared-subscribe';
 import { RequestLoaders } from './loaders';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -142,11 +143,17 @@ function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, form
   // Authenticated sockets, so the open-connections gauge only counts what onConnect accepted.
   const openSockets = new WeakSet<WebSocket>();
   let connections = 0;
+  const prepareOperation = wsOperationPreparer(deps.schema, deps.limits);
   return useServer<Record<string, unknown>, SocketExtra>(
     {
       schema: deps.schema,
       // Parse, validate and check the limits exactly as over HTTP.
-      onSubscribe: (_ctx, _id, payload) => prepareWsOperation(deps.schema, payload, deps.limits),
+      onSubscribe: (_ctx, _id, payload) => prepareOperation(payload),
+      // An event reaching many subscribers of one workspace is executed once for all of them.
+      subscribe: sharedSubscribe((context) => {
+        const viewer = (context as GraphQLContext).viewer;
+        return viewer ? `${viewer.workspaceId}:${viewer.role}` : '';
+      }),
       // One context per subscription, so DataLoader caches never outlive an operation.
       context: (ctx) => ({ ...(contexts.get(ctx.extra.socket) as GraphQLContext), loaders: new RequestLoaders() }),
       // Authenticate once per connection; a missing or invalid token closes it with 4403.

@@ -89,27 +89,37 @@ export function operationLimitsPlugin<T extends object>(schema: GraphQLSchema, l
   };
 }
 
+/** Query texts whose parsed and validated document is kept for WebSocket operations. */
+const MAX_WS_DOCUMENTS = 1_000;
+
 /**
  * graphql-ws: the same parse → validate → limits pipeline as HTTP, every error with a code.
  * Returns the execution arguments (the server's `context` option still supplies the context).
+ * A query text is parsed and validated once and its limit verdicts are remembered, as Apollo does
+ * over HTTP: thousands of clients sending one subscription get one document object, which also
+ * lets sharedSubscribe execute each event once for them.
  */
-export function prepareWsOperation(
-  schema: GraphQLSchema,
-  payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
-  limits: OperationLimits,
-): ExecutionArgs | readonly GraphQLError[] {
-  let document: DocumentNode;
-  try {
-    document = parse(payload.query);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : 'Syntax error';
-    return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-  }
-  const invalid = validate(schema, document);
-  if (invalid.length > 0) {
-    return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-  }
-  const limited = checkOperationLimits(schema, document, payload.variables ?? undefined, payload.operationName, limits);
-  if (limited) return [requestError(limited)];
-  return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+export function wsOperationPreparer(schema: GraphQLSchema, limits: OperationLimits) {
+  const documents = new Map<string, DocumentNode>();
+  const check = cacheLimitVerdicts((document, variables, operationName) => checkOperationLimits(schema, document, variables, operationName, limits));
+  return (payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null }): ExecutionArgs | readonly GraphQLError[] => {
+    let document = documents.get(payload.query);
+    if (!document) {
+      try {
+        document = parse(payload.query);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : 'Syntax error';
+        return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+      }
+      const invalid = validate(schema, document);
+      if (invalid.length > 0) {
+        return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      }
+      if (documents.size >= MAX_WS_DOCUMENTS) documents.delete(documents.keys().next().value!);
+      documents.set(payload.query, document);
+    }
+    const limited = check(document, payload.variables ?? undefined, payload.operationName);
+    if (limited) return [requestError(limited)];
+    return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+  };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '../../..');
 
 function startTs(entry: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, '-r', 'ts-node/register/transpile-only', entry], {
+  return spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
