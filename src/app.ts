@@ -226,7 +226,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         database: () => dataSource.query('SELECT 1'),
         jobStore: () => pingJobStore(jobs),
       });
-      await registerWebhookRoutes(http, { ingest: webhooks.ingest, secret: config.webhooks.secret });
+      await registerWebhookRoutes(http, { ingest: webhooks.ingest, secret: config.webhooks.secret, logLevel: config.log.level });
       if (config.operations.jobDashboard) {
         await registerJobDashboard(http, {
           agenda: jobs, dataSource, auth, tokens, audit: new AuditLogService(dataSource),

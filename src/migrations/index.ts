@@ -7,6 +7,7 @@ import { Webhooks1795617300000 } from './1795617300000-Webhooks';
 import { OperationsSecurity1795618100000 } from './1795618100000-OperationsSecurity';
 import { Notifications1795618900000 } from './1795618900000-Notifications';
 import { LiveEventNotifyRow1795619700000 } from './1795619700000-LiveEventNotifyRow';
+import { AnalyticsTriggerPlans1795619800000 } from './1795619800000-AnalyticsTriggerPlans';
 
 // Every migration class in order, listed explicitly so ts-node, dist/ and Jest run the same set.
 export const MIGRATIONS: Function[] = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   OperationsSecurity1795618100000,
   Notifications1795618900000,
   LiveEventNotifyRow1795619700000,
+  AnalyticsTriggerPlans1795619800000,
 ];

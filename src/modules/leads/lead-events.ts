@@ -18,14 +18,19 @@ export type NewLeadEvent = {
 
 /**
  * `INSERT … SELECT` of events from arrays through unnest (not one parameter per value); its
- * parameters start at `$${first}`, so a statement can put its own before them.
+ * parameters start at `$${first}`, so a statement can put its own before them. The text does not
+ * depend on the number of events, so a statement built on it can be prepared once.
  */
-export function leadEventsInsert(events: NewLeadEvent[], first = 1): { sql: string; params: unknown[] } {
+export function leadEventsInsertSql(first = 1): string {
   const types = ['uuid', 'uuid', 'uuid', 'uuid', 'lead_event_type', 'int', 'timestamptz', 'timestamptz', 'event_source', 'text', 'jsonb'];
-  const sql = `INSERT INTO lead_event (workspace_id, campaign_id, lead_id, linkedin_account_id, type, step_index,
+  return `INSERT INTO lead_event (workspace_id, campaign_id, lead_id, linkedin_account_id, type, step_index,
                              occurred_at, detected_at, source, reason, meta)
      SELECT * FROM unnest(${types.map((type, i) => `$${first + i}::${type}[]`).join(', ')})`;
-  const params = [
+}
+
+/** The parameters of leadEventsInsertSql: one array per column. */
+export function leadEventsParams(events: NewLeadEvent[]): unknown[] {
+  return [
     events.map((e) => e.workspaceId),
     events.map((e) => e.campaignId),
     events.map((e) => e.leadId),
@@ -38,14 +43,12 @@ export function leadEventsInsert(events: NewLeadEvent[], first = 1): { sql: stri
     events.map((e) => e.reason ?? null),
     events.map((e) => JSON.stringify(e.meta ?? {})),
   ];
-  return { sql, params };
 }
 
 /** Appends events in one statement, however many. */
 export async function insertLeadEvents(em: EntityManager, events: NewLeadEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const { sql, params } = leadEventsInsert(events);
-  await em.query(sql, params);
+  await em.query(leadEventsInsertSql(), leadEventsParams(events));
 }
 
 /** The event that records a status change, with why. */

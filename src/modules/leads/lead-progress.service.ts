@@ -1,33 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
+import { preparedQuery } from '../../core/db/prepared-query';
 import { EventSource, LeadEventType } from './lead-event-type';
-import { type NewLeadEvent, insertLeadEvents, leadEventsInsert, statusChangedEvent } from './lead-events';
+import { type NewLeadEvent, insertLeadEvents, leadEventsParams, statusChangedEvent } from './lead-events';
+import { FIND_REPLYING_LEAD_SQL, RECORD_REPLY_SQL, type ReplyingLead, type ReplyingLeadRow, replyingLead } from './lead-reply-statements';
 import { rescheduleLeads } from './lead-schedule';
 import { LeadStatus, isActiveLeadStatus } from './lead-status';
 import { Lead } from './lead.entity';
-
-/**
- * The reply's events, unless this message is already recorded for the lead (the lead row is
- * locked, so a concurrent copy waits and then sees it), and with `skipScheduled` the lead's
- * scheduled steps skipped: one statement. Returns whether it was recorded.
- */
-async function recordReplyOnce(em: EntityManager, events: NewLeadEvent[], messageId: string, skipScheduled: boolean): Promise<boolean> {
-  const [{ leadId }] = events;
-  const insert = leadEventsInsert(events, 4);
-  const rows: unknown[] = await em.query(
-    `WITH fresh AS (
-       SELECT NOT EXISTS (SELECT 1 FROM lead_event WHERE lead_id = $1 AND type = 'message_received' AND meta->>'message_id' = $2) AS yes
-     ), skipped AS (
-       UPDATE step_execution SET state = 'skipped', last_error = 'LEAD_REPLIED'
-       WHERE lead_id = $1 AND state = 'scheduled' AND $3 AND (SELECT yes FROM fresh)
-     )
-     ${insert.sql}
-     WHERE (SELECT yes FROM fresh)
-     RETURNING id`,
-    [leadId, messageId, skipScheduled, ...insert.params],
-  );
-  return rows.length > 0;
-}
 
 /** Phrases that mean "stop contacting me" (matched case-insensitively as whole words). */
 export const DEFAULT_OPT_OUT_PHRASES = ['stop', 'unsubscribe', 'not interested', 'remove me', 'do not contact'];
@@ -73,7 +52,7 @@ export type Reply = {
   meta?: Record<string, unknown>;
 };
 
-export type ReplyResult = { lead: Lead; optedOut: boolean; duplicate: boolean };
+export type ReplyResult = { lead: ReplyingLead; optedOut: boolean; duplicate: boolean };
 
 /**
  * What LinkedIn tells us about a lead, whichever path brought it (webhook, poll, sync):
@@ -81,11 +60,17 @@ export type ReplyResult = { lead: Lead; optedOut: boolean; duplicate: boolean };
  * sequence (or opts it out). Both are idempotent: the same fact twice changes nothing.
  */
 export class LeadProgressService {
+  private readonly findReplyingLeadRow;
+  private readonly recordReply;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly optOutPhrases: readonly string[] = DEFAULT_OPT_OUT_PHRASES,
-  ) {}
+  ) {
+    this.findReplyingLeadRow = preparedQuery<ReplyingLeadRow>(dataSource, FIND_REPLYING_LEAD_SQL);
+    this.recordReply = preparedQuery<{ id: string }>(dataSource, RECORD_REPLY_SQL);
+  }
 
   /** In `em`'s transaction when given (the caller commits), else in its own. */
   async markConnected(fact: Acceptance, em?: EntityManager): Promise<string[]> {
@@ -219,7 +204,7 @@ export class LeadProgressService {
       ];
       // Replies may be delivered out of order: the first reply is the earliest one, not the first seen.
       const firstReply = lead.firstReplyAt === null || reply.occurredAt.getTime() < lead.firstReplyAt.getTime();
-      const changes: Partial<Lead> = {
+      const changes: Partial<ReplyingLead> = {
         chatId: lead.chatId ?? reply.chatId ?? null,
         providerId: lead.providerId ?? reply.providerId ?? null,
         ...(firstReply ? { firstReplyAt: reply.occurredAt, lastStepBeforeReply: lead.nextStepIndex > 0 ? lead.nextStepIndex - 1 : null } : {}),
@@ -232,11 +217,13 @@ export class LeadProgressService {
         events.push(statusChangedEvent(lead, lead.status, status, optedOut ? 'OPT_OUT_PHRASE' : 'REPLIED', now, reply.source));
       }
       if (optedOut) events.push(this.event(lead, LeadEventType.LEAD_OPTED_OUT, reply, now, { message_id: reply.messageId }));
-      // Whatever was queued for this lead does not go out (when its status changes).
-      if (!(await recordReplyOnce(em, events, reply.messageId, statusChanges))) return { lead, optedOut: false, duplicate: true };
-      if (optedOut) await this.addToDoNotContact(em, { ...lead, ...changes });
-      await em.update(Lead, lead.id, changes);
-      return { lead: Object.assign(lead, changes), optedOut, duplicate: false };
+      const next: ReplyingLead = { ...lead, ...changes };
+      const state = [next.status, next.statusReason, next.providerId, next.chatId, next.nextActionAt, next.waitingReason, next.firstReplyAt, next.lastStepBeforeReply];
+      // When its status changes, whatever was queued for this lead does not go out.
+      const recorded = await this.recordReply([lead.id, reply.messageId, statusChanges, ...state, ...leadEventsParams(events)], em);
+      if (recorded.length === 0) return { lead, optedOut: false, duplicate: true };
+      if (optedOut) await this.addToDoNotContact(em, next);
+      return { lead: next, optedOut, duplicate: false };
     });
   }
 
@@ -250,19 +237,10 @@ export class LeadProgressService {
     return this.optOutPhrases.some((p) => normalized.includes(` ${p.toLowerCase()} `));
   }
 
-  /** The lead of this account in that chat, or else with that member id (newest first): one locking query. */
-  private async findReplyingLead(em: EntityManager, reply: Reply): Promise<Lead | null> {
-    if (!reply.chatId && !reply.providerId) return null;
-    return em
-      .getRepository(Lead)
-      .createQueryBuilder('l')
-      .setLock('pessimistic_write')
-      .where('l.account_id = :account', { account: reply.accountId })
-      .andWhere('(l.chat_id = :chat OR l.provider_id = :mid)', { chat: reply.chatId ?? null, mid: reply.providerId ?? null })
-      .orderBy('coalesce(l.chat_id = :chat, false)', 'DESC')
-      .addOrderBy('l.created_at', 'DESC')
-      .limit(1)
-      .getOne();
+  private async findReplyingLead(em: EntityManager, reply: Reply): Promise<ReplyingLead | undefined> {
+    if (!reply.chatId && !reply.providerId) return undefined;
+    const [row] = await this.findReplyingLeadRow([reply.accountId, reply.chatId ?? null, reply.providerId ?? null], em);
+    return row && replyingLead(row);
   }
 
   private async addToDoNotContact(em: EntityManager, lead: Pick<Lead, 'workspaceId' | 'publicIdentifier' | 'providerId'>): Promise<void> {
@@ -275,7 +253,7 @@ export class LeadProgressService {
   }
 
   private event(
-    lead: Lead,
+    lead: Pick<Lead, 'id' | 'workspaceId' | 'campaignId' | 'nextStepIndex'>,
     type: LeadEventType,
     fact: { accountId: string; occurredAt: Date; source: EventSource },
     now: Date,

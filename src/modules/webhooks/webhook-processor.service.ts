@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
+import { preparedQuery } from '../../core/db/prepared-query';
 import type { Logger } from '../../core/logger';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
 import { EventSource } from '../leads/lead-event-type';
@@ -21,6 +22,23 @@ export type ProcessOutcome =
   | 'ACCOUNT_RESUMED'
   | 'IGNORED';
 
+/** What processing reads of a stored event, and of the sender account it names (when linked). */
+type StoredEvent = Pick<WebhookEvent, 'id' | 'source' | 'event' | 'payload' | 'receivedAt'>;
+type EventAccount = Pick<LinkedInAccount, 'id' | 'ownerProviderId' | 'status'>;
+type EventRow = {
+  id: string;
+  source: WebhookEvent['source'];
+  event: string;
+  payload: Record<string, unknown>;
+  received_at: Date;
+  account_id: string | null;
+  owner_provider_id: string | null;
+  account_status: LinkedInAccount['status'] | null;
+};
+const storedEvent = (r: EventRow): StoredEvent => ({ id: r.id, source: r.source, event: r.event, payload: r.payload, receivedAt: r.received_at });
+const eventAccount = (r: EventRow): EventAccount | null =>
+  r.account_id === null ? null : { id: r.account_id, ownerProviderId: r.owner_provider_id!, status: r.account_status! };
+
 /** What handling decided, and what to announce once it is committed. */
 type Handled = { outcome: ProcessOutcome; afterCommit?: () => Promise<void> };
 
@@ -34,6 +52,8 @@ export class WebhookProcessorService {
   private readonly log: Logger;
   /** Runs in this process by event id: the fast path and the job of one event do not race. */
   private readonly running = new Map<string, Promise<ProcessOutcome | undefined>>();
+  /** Runs on every delivery: a prepared statement, read into plain objects (no entity mapping). */
+  private readonly lockUnprocessed;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -45,6 +65,13 @@ export class WebhookProcessorService {
     private readonly onLeadsDue?: () => void,
   ) {
     this.log = log.child({ module: 'webhooks' });
+    this.lockUnprocessed = preparedQuery<EventRow>(
+      dataSource,
+      `SELECT e.id::text AS id, e.source, e.event, e.payload, e.received_at, a.id AS account_id, a.owner_provider_id, a.status AS account_status
+       FROM webhook_event e LEFT JOIN linkedin_account a ON e.unipile_account_id IS NOT NULL AND a.unipile_account_id = e.unipile_account_id
+       WHERE e.id = $1 AND e.processed_at IS NULL
+       FOR UPDATE OF e`,
+    );
   }
 
   /** The outcome, when this call processed the event or joined a run in progress; undefined when it was done already. */
@@ -68,19 +95,14 @@ export class WebhookProcessorService {
   }
 
   private async run(eventId: string): Promise<ProcessOutcome | undefined> {
-    let handled: (Handled & { event: WebhookEvent }) | undefined;
+    let handled: (Handled & { event: StoredEvent }) | undefined;
     try {
       handled = await this.dataSource.transaction(async (em) => {
         // The event and its account in one query; only the event row is locked.
-        const event: (WebhookEvent & { account?: LinkedInAccount | null }) | null = await em
-          .getRepository(WebhookEvent)
-          .createQueryBuilder('e')
-          .leftJoinAndMapOne('e.account', LinkedInAccount, 'a', 'e.unipile_account_id IS NOT NULL AND a.unipile_account_id = e.unipile_account_id')
-          .setLock('pessimistic_write', undefined, ['e'])
-          .where('e.id = :id AND e.processed_at IS NULL', { id: eventId })
-          .getOne();
+        const [row] = await this.lockUnprocessed([eventId], em);
+        const event = row && storedEvent(row);
         if (!event) return undefined;
-        const result = await this.handle(em, event, event.account ?? null);
+        const result = await this.handle(em, event, eventAccount(row));
         await em.query(
           `UPDATE webhook_event SET processed_at = $2, outcome = $3, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
           [eventId, this.clock.now(), result.outcome],
@@ -100,7 +122,7 @@ export class WebhookProcessorService {
     return handled.outcome;
   }
 
-  private async handle(em: EntityManager, event: WebhookEvent, account: LinkedInAccount | null): Promise<Handled> {
+  private async handle(em: EntityManager, event: StoredEvent, account: EventAccount | null): Promise<Handled> {
     if (!account) return { outcome: 'UNKNOWN_ACCOUNT' };
     if (event.source === 'account_status') return { outcome: await this.accountStatus(em, event, account) };
     if (event.source === 'users') {
@@ -112,7 +134,7 @@ export class WebhookProcessorService {
     return { outcome: 'IGNORED' }; // read, reaction, edit, delete: kept for the record, nothing for the engine
   }
 
-  private async messageReceived(em: EntityManager, event: WebhookEvent, account: LinkedInAccount): Promise<Handled> {
+  private async messageReceived(em: EntityManager, event: StoredEvent, account: EventAccount): Promise<Handled> {
     const payload = messagingWebhookSchema.parse(event.payload);
     // Our own messages (sent by the engine, or by the owner from another device) arrive here too.
     if (payload.sender.attendee_provider_id === account.ownerProviderId || isOwnMessage(payload)) return { outcome: 'OWN_MESSAGE' };
@@ -133,7 +155,7 @@ export class WebhookProcessorService {
     return { outcome: result.optedOut ? 'OPTED_OUT' : 'REPLY_RECORDED', afterCommit };
   }
 
-  private async newRelation(em: EntityManager, event: WebhookEvent, account: LinkedInAccount): Promise<ProcessOutcome> {
+  private async newRelation(em: EntityManager, event: StoredEvent, account: EventAccount): Promise<ProcessOutcome> {
     const payload = newRelationWebhookSchema.parse(event.payload);
     const leadIds = await this.progress.markConnected(
       {
@@ -151,7 +173,7 @@ export class WebhookProcessorService {
     return leadIds.length > 0 ? 'CONNECTED' : 'NO_LEAD';
   }
 
-  private async accountStatus(em: EntityManager, event: WebhookEvent, account: LinkedInAccount): Promise<ProcessOutcome> {
+  private async accountStatus(em: EntityManager, event: StoredEvent, account: EventAccount): Promise<ProcessOutcome> {
     const { message } = accountStatusWebhookSchema.parse(event.payload).AccountStatus;
     const change = accountStatusChange(message, account.status);
     if (!change) return 'IGNORED';

@@ -8,6 +8,8 @@ export type WebhookRouteOptions = {
   ingest: WebhookIngestService;
   /** When set, every delivery must carry it in the Unipile-Auth header. */
   secret?: string;
+  /** The service's log level (LOG_LEVEL). */
+  logLevel?: string;
 };
 
 /**
@@ -31,8 +33,11 @@ export async function registerWebhookRoutes(http: FastifyInstance, opts: Webhook
       request.log.error({ err: error }, 'webhook ingest failed');
       return reply.code(500).send({ error: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
     });
+    // Each delivery is on record in webhook_event (received, processed, outcome); its request lines
+    // are logged only at debug and trace, not at info: under load they would cost as much as storing it.
+    const logLevel = opts.logLevel === 'debug' || opts.logLevel === 'trace' ? opts.logLevel : 'warn';
     for (const route of Object.keys(WEBHOOK_ROUTES) as WebhookRoute[]) {
-      scope.post(`/api/webhooks/unipile/${route}`, (request, reply) => receive(opts, route, request, reply));
+      scope.post(`/api/webhooks/unipile/${route}`, { logLevel }, (request, reply) => receive(opts, route, request, reply));
     }
   });
 }
