@@ -82,6 +82,8 @@ export type AppOptions = {
   onReply?: ReplyListener;
   /** Notification tunables over the configured ones (tests: short intervals and retry delays). */
   notifications?: Partial<NotifierSettings>;
+  /** WebSocket keep-alive ping interval (default 30 s; tests: short). */
+  keepAliveMs?: number;
 };
 
 export type App = {
@@ -273,6 +275,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         isProduction: config.isProduction,
         limits: config.security.graphql,
         metrics,
+        keepAliveMs: opts.keepAliveMs,
         createContext: async (authorization, requestId, clientIp) => ({
           viewer: await auth.authenticate(bearerToken(authorization)),
           requestId,

@@ -1,3 +1,7 @@
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
 import { HeartbeatDocument } from '../graphql/generated';
 import { takeSubscription, wsClient } from '../support/graphql-client';
 import { loginToken } from '../support/session';
@@ -37,6 +41,39 @@ describe('graphql-ws subscriptions', () => {
     expect(result.data).toBeUndefined();
     expect(result.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })]);
     await client.dispose();
+  });
+});
+
+describe('WebSocket keep-alive', () => {
+  it('should ping every socket, keep one that answers and drop one that stops answering', async () => {
+    const t = await startTestApp({}, { keepAliveMs: 200 });
+    try {
+      const token = await loginToken(t.graphqlUrl, TEST_ADMIN.email, TEST_ADMIN.password);
+      const open = async () => {
+        const socket = new WebSocket(t.wsUrl, 'graphql-transport-ws');
+        await once(socket, 'open');
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${token}` } }));
+        expect(JSON.parse(String((await once(socket, 'message'))[0]))).toEqual({ type: 'connection_ack' });
+        return socket;
+      };
+      const live = await open();
+      const dead = await open();
+      let pings = 0;
+      live.on('ping', () => (pings += 1));
+      // A client that stops reading (a frozen tab, a lost network): its pings go unanswered.
+      const deadSocket = (dead as unknown as { _socket: Socket })._socket;
+      deadSocket.pause();
+      await sleep(1_200);
+      expect(pings).toBeGreaterThanOrEqual(3);
+      expect(live.readyState).toBe(WebSocket.OPEN);
+      const closed = once(dead, 'close');
+      deadSocket.resume();
+      // Terminated by the server: no close frame, so the client sees an abnormal closure.
+      expect((await closed)[0]).toBe(1006);
+      live.close();
+    } finally {
+      await t.stop();
+    }
   });
 });
 

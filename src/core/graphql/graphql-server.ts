@@ -28,6 +28,8 @@ export type GraphQLServerDeps = {
   /** Depth and cost limits, for HTTP and WebSocket operations alike. */
   limits: OperationLimits;
   metrics?: AppMetrics;
+  /** How often each WebSocket is pinged; one that has not answered by the next ping is dropped. */
+  keepAliveMs?: number;
   /** Builds a request's context from the raw Authorization value (header or connectionParams). */
   createContext(authorization: unknown, requestId: string, clientIp?: string): Promise<GraphQLContext>;
 };
@@ -42,7 +44,6 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
   const formatError = createErrorFormatter(deps.log);
   const wss = new WebSocketServer({ server: app.server, path: GRAPHQL_PATH });
   const wsServer = useGraphQLWebSocket(wss, deps, formatError);
-  const stopPings = keepAlive(wss, KEEP_ALIVE_MS);
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
@@ -84,7 +85,6 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
 
   return {
     async close() {
-      stopPings();
       await apollo.stop();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
@@ -108,34 +108,11 @@ function introspectionGuard(isProduction: boolean): ApolloServerPlugin<GraphQLCo
 
 type SocketExtra = { socket: WebSocket; request: IncomingMessage };
 
-const KEEP_ALIVE_MS = 30_000;
-
 /**
- * Pings each socket every `everyMs` on its own timer, starting from its connection, so pings are
- * spread over the interval instead of thousands at once blocking the event loop; a socket that
- * has not answered the previous ping is dead and is dropped.
+ * graphql-ws pings each socket on its own timer (from its connection, so pings are spread over the
+ * interval) and terminates one that has not answered within the interval.
  */
-function keepAlive(wss: WebSocketServer, everyMs: number): () => void {
-  const timers = new Set<NodeJS.Timeout>();
-  wss.on('connection', (socket) => {
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    const timer = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, everyMs).unref();
-    timers.add(timer);
-    socket.once('close', () => {
-      clearInterval(timer);
-      timers.delete(timer);
-    });
-  });
-  return () => {
-    for (const timer of timers) clearInterval(timer);
-    timers.clear();
-  };
-}
+const KEEP_ALIVE_MS = 30_000;
 
 function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, formatError: ReturnType<typeof createErrorFormatter>) {
   const contexts = new WeakMap<WebSocket, GraphQLContext>();
@@ -185,5 +162,6 @@ function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, form
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
     },
     wss,
+    deps.keepAliveMs ?? KEEP_ALIVE_MS,
   );
 }
