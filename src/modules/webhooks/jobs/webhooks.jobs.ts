@@ -53,15 +53,14 @@ export function fastPathWebhookQueue(agenda: Agenda, processor: WebhookProcessor
     async enqueue(eventId) {
       if (inHand >= FAST_PATH_LIMIT) return wakeDrain();
       inHand += 1;
-      setImmediate(() => {
-        processor
-          .process(eventId)
-          .catch((error: unknown) => {
-            log.warn({ err: error, eventId }, 'immediate webhook processing failed; the drain will retry');
-            wakeDrain();
-          })
-          .finally(() => (inHand -= 1));
-      });
+      // Not awaited: the delivery is answered while its processing runs.
+      processor
+        .process(eventId)
+        .catch((error: unknown) => {
+          log.warn({ err: error, eventId }, 'immediate webhook processing failed; the drain will retry');
+          wakeDrain();
+        })
+        .finally(() => (inHand -= 1));
     },
   };
 }
