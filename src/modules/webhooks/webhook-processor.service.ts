@@ -8,7 +8,7 @@ import type { LeadProgressService } from '../leads/lead-progress.service';
 import { accountStatusWebhookSchema, isOwnMessage, messagingWebhookSchema, newRelationWebhookSchema } from '../unipile/unipile-webhook.schemas';
 import { accountStatusChange } from './account-status-change';
 import { type ReplyListener, announceReply } from './reply-listener';
-import { WebhookEvent } from './webhook-event.entity';
+import type { WebhookEvent } from './webhook-event.entity';
 
 export type ProcessOutcome =
   | 'REPLY_RECORDED'
