@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock';
 import { preparedQuery } from '../../core/db/prepared-query';
 import { EventSource, LeadEventType } from './lead-event-type';
 import { type NewLeadEvent, insertLeadEvents, leadEventsParams, statusChangedEvent } from './lead-events';
-import { FIND_REPLYING_LEAD_SQL, RECORD_REPLY_SQL, type ReplyingLead, type ReplyingLeadRow, replyingLead } from './lead-reply-statements';
+import { FIND_REPLYING_LEAD_SQL, RECORD_REPLY_SQL, type ReplyingLead } from './lead-reply-statements';
 import { rescheduleLeads } from './lead-schedule';
 import { LeadStatus, isActiveLeadStatus } from './lead-status';
 import { Lead } from './lead.entity';
@@ -60,7 +60,7 @@ export type ReplyResult = { lead: ReplyingLead; optedOut: boolean; duplicate: bo
  * sequence (or opts it out). Both are idempotent: the same fact twice changes nothing.
  */
 export class LeadProgressService {
-  private readonly findReplyingLeadRow;
+  private readonly lockReplyingLead;
   private readonly recordReply;
 
   constructor(
@@ -68,7 +68,7 @@ export class LeadProgressService {
     private readonly clock: Clock,
     private readonly optOutPhrases: readonly string[] = DEFAULT_OPT_OUT_PHRASES,
   ) {
-    this.findReplyingLeadRow = preparedQuery<ReplyingLeadRow>(dataSource, FIND_REPLYING_LEAD_SQL);
+    this.lockReplyingLead = preparedQuery<ReplyingLead>(dataSource, FIND_REPLYING_LEAD_SQL);
     this.recordReply = preparedQuery<{ id: string }>(dataSource, RECORD_REPLY_SQL);
   }
 
@@ -239,8 +239,8 @@ export class LeadProgressService {
 
   private async findReplyingLead(em: EntityManager, reply: Reply): Promise<ReplyingLead | undefined> {
     if (!reply.chatId && !reply.providerId) return undefined;
-    const [row] = await this.findReplyingLeadRow([reply.accountId, reply.chatId ?? null, reply.providerId ?? null], em);
-    return row && replyingLead(row);
+    const [lead] = await this.lockReplyingLead([reply.accountId, reply.chatId ?? null, reply.providerId ?? null], em);
+    return lead;
   }
 
   private async addToDoNotContact(em: EntityManager, lead: Pick<Lead, 'workspaceId' | 'publicIdentifier' | 'providerId'>): Promise<void> {

@@ -1,9 +1,9 @@
 import { leadEventsInsertSql } from './lead-events';
-import type { LeadStatus } from './lead-status';
 import type { Lead } from './lead.entity';
 
 // The two statements of recording a reply (LeadProgressService.markReplied). They run for every
-// reply, so they are prepared statements read into plain objects, not query builders and entities.
+// reply, so they are prepared statements read into plain objects (columns named as the entity's
+// properties), not query builders and entities.
 
 /** What recording a reply reads of the lead (and hands back to its caller). */
 export type ReplyingLead = Pick<
@@ -14,8 +14,10 @@ export type ReplyingLead = Pick<
 
 /** The lead of this account in that chat, or else with that member id (newest first), locked. */
 export const FIND_REPLYING_LEAD_SQL = `
-  SELECT id, workspace_id, campaign_id, account_id, status, status_reason, public_identifier, provider_id, chat_id,
-         next_step_index, next_action_at, waiting_reason, first_reply_at, last_step_before_reply
+  SELECT id, workspace_id AS "workspaceId", campaign_id AS "campaignId", account_id AS "accountId", status,
+         status_reason AS "statusReason", public_identifier AS "publicIdentifier", provider_id AS "providerId",
+         chat_id AS "chatId", next_step_index AS "nextStepIndex", next_action_at AS "nextActionAt",
+         waiting_reason AS "waitingReason", first_reply_at AS "firstReplyAt", last_step_before_reply AS "lastStepBeforeReply"
   FROM lead WHERE account_id = $1 AND (chat_id = $2 OR provider_id = $3)
   ORDER BY coalesce(chat_id = $2, false) DESC, created_at DESC LIMIT 1
   FOR UPDATE`;
@@ -39,38 +41,3 @@ export const RECORD_REPLY_SQL = `
   ${leadEventsInsertSql(12)}
   WHERE (SELECT yes FROM fresh)
   RETURNING id`;
-
-export type ReplyingLeadRow = {
-  id: string;
-  workspace_id: string;
-  campaign_id: string;
-  account_id: string | null;
-  status: LeadStatus;
-  status_reason: string | null;
-  public_identifier: string | null;
-  provider_id: string | null;
-  chat_id: string | null;
-  next_step_index: number;
-  next_action_at: Date | null;
-  waiting_reason: string | null;
-  first_reply_at: Date | null;
-  last_step_before_reply: number | null;
-};
-
-export const replyingLead = (r: ReplyingLeadRow): ReplyingLead => ({
-  id: r.id,
-  workspaceId: r.workspace_id,
-  campaignId: r.campaign_id,
-  accountId: r.account_id,
-  status: r.status,
-  statusReason: r.status_reason,
-  publicIdentifier: r.public_identifier,
-  providerId: r.provider_id,
-  chatId: r.chat_id,
-  nextStepIndex: r.next_step_index,
-  nextActionAt: r.next_action_at,
-  waitingReason: r.waiting_reason,
-  firstReplyAt: r.first_reply_at,
-  lastStepBeforeReply: r.last_step_before_reply,
-});
-

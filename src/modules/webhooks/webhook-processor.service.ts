@@ -25,19 +25,9 @@ export type ProcessOutcome =
 /** What processing reads of a stored event, and of the sender account it names (when linked). */
 type StoredEvent = Pick<WebhookEvent, 'id' | 'source' | 'event' | 'payload' | 'receivedAt'>;
 type EventAccount = Pick<LinkedInAccount, 'id' | 'ownerProviderId' | 'status'>;
-type EventRow = {
-  id: string;
-  source: WebhookEvent['source'];
-  event: string;
-  payload: Record<string, unknown>;
-  received_at: Date;
-  account_id: string | null;
-  owner_provider_id: string | null;
-  account_status: LinkedInAccount['status'] | null;
-};
-const storedEvent = (r: EventRow): StoredEvent => ({ id: r.id, source: r.source, event: r.event, payload: r.payload, receivedAt: r.received_at });
+type EventRow = StoredEvent & { accountId: string | null; ownerProviderId: string | null; accountStatus: LinkedInAccount['status'] | null };
 const eventAccount = (r: EventRow): EventAccount | null =>
-  r.account_id === null ? null : { id: r.account_id, ownerProviderId: r.owner_provider_id!, status: r.account_status! };
+  r.accountId === null ? null : { id: r.accountId, ownerProviderId: r.ownerProviderId!, status: r.accountStatus! };
 
 /** What handling decided, and what to announce once it is committed. */
 type Handled = { outcome: ProcessOutcome; afterCommit?: () => Promise<void> };
@@ -67,7 +57,8 @@ export class WebhookProcessorService {
     this.log = log.child({ module: 'webhooks' });
     this.lockUnprocessed = preparedQuery<EventRow>(
       dataSource,
-      `SELECT e.id::text AS id, e.source, e.event, e.payload, e.received_at, a.id AS account_id, a.owner_provider_id, a.status AS account_status
+      `SELECT e.id::text AS id, e.source, e.event, e.payload, e.received_at AS "receivedAt",
+              a.id AS "accountId", a.owner_provider_id AS "ownerProviderId", a.status AS "accountStatus"
        FROM webhook_event e LEFT JOIN linkedin_account a ON e.unipile_account_id IS NOT NULL AND a.unipile_account_id = e.unipile_account_id
        WHERE e.id = $1 AND e.processed_at IS NULL
        FOR UPDATE OF e`,
@@ -99,10 +90,9 @@ export class WebhookProcessorService {
     try {
       handled = await this.dataSource.transaction(async (em) => {
         // The event and its account in one query; only the event row is locked.
-        const [row] = await this.lockUnprocessed([eventId], em);
-        const event = row && storedEvent(row);
+        const [event] = await this.lockUnprocessed([eventId], em);
         if (!event) return undefined;
-        const result = await this.handle(em, event, eventAccount(row));
+        const result = await this.handle(em, event, eventAccount(event));
         await em.query(
           `UPDATE webhook_event SET processed_at = $2, outcome = $3, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
           [eventId, this.clock.now(), result.outcome],
