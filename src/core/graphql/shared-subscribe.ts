@@ -8,7 +8,7 @@ type Result = ExecutionResult | Promise<ExecutionResult>;
  * workspace is then resolved once and only serialized and written 5,000 times.
  *
  * Two subscriptions share an execution of the same event object when they use the same document
- * object (prepareWsOperation hands out one per query text), operation, variables and audience.
+ * object (wsOperationPreparer hands out one per query text), operation, variables and audience.
  * So a subscription field may read of its context nothing but what `audienceOf` returns (the
  * workspace and role: true of src/modules/live). Events that are not objects (heartbeat ticks) are
  * executed per subscriber. Results are held by the event object, so they go when it does.
