@@ -129,7 +129,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   try {
     let databaseUrl = config.db.url;
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres(config.dataDir);
+      const embedded = await startEmbeddedPostgres(config.dataDir, log);
       cleanups.push(() => embedded.stop());
       databaseUrl = embedded.url;
       log.info({ dataDir: embedded.dataDir }, 'DATABASE_URL is not set: using embedded Postgres (PGlite)');
