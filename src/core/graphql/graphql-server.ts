@@ -52,6 +52,9 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
     // One operation per request: a JSON array body is refused (400), so limits cannot be multiplied.
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // main.ts owns SIGINT/SIGTERM: Apollo's own handler would stop the server and re-send the
+    // signal, which the second-signal guard turns into an immediate exit 1 without draining.
+    stopOnTerminationSignals: false,
     plugins: [
       // No cache hints are used; Apollo's default cache-control plugin would otherwise wrap every
       // field resolver and run a hook per resolved field.
