@@ -103,6 +103,7 @@ const RULES: Record<string, Rule> = {
   registerWebhook: { access: 'admin', tenant: NO_LEAK, args: () => `source: MESSAGING` },
   deleteWebhook: { access: 'admin', tenant: NO_LEAK, args: () => `id: "matrix-no-such-webhook"` },
   ensureWebhooks: { access: 'admin', tenant: NO_LEAK },
+  retryWebhookEvents: { access: 'admin', tenant: NO_LEAK },
   // Subscription
   replyReceived: { access: 'user', tenant: NO_LEAK, args: camp },
   leadStatusChanged: { access: 'user', tenant: NO_LEAK, args: camp },

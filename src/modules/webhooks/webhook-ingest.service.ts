@@ -75,16 +75,43 @@ export class WebhookIngestService {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_ROWS_PER_STATEMENT);
         try {
-          settle(batch, await this.insertRows(batch.map((p) => p.row)));
+          await this.settle(batch, await this.insertRows(batch.map((p) => p.row)));
         } catch (error) {
           // One bad row must not fail the others: each alone, so only it answers 500.
           if (batch.length === 1) batch[0].reject(error);
-          else await Promise.all(batch.map((p) => this.insertRows([p.row]).then((ids) => settle([p], ids), p.reject)));
+          else await Promise.all(batch.map((p) => this.insertRows([p.row]).then((ids) => this.settle([p], ids)).catch(p.reject)));
         }
       }
     } finally {
       this.inFlight -= 1;
     }
+  }
+
+  /**
+   * Answers each waiter of a statement: its row's id, or null when the key was there already. Two
+   * copies of one delivery in one statement: the row went in once, the first copy is the stored one.
+   * A key neither inserted nor found is an error (the delivery is answered 500 and Unipile retries):
+   * "duplicate" is only ever said of a row that exists.
+   */
+  private async settle(batch: Pending[], inserted: Map<string, string>): Promise<void> {
+    const absent = batch.map((p) => p.row[0]).filter((key) => !inserted.has(key));
+    const existing = absent.length === 0 ? new Map<string, string>() : await this.existingIds(absent);
+    for (const p of batch) {
+      const key = p.row[0];
+      const id = inserted.get(key);
+      inserted.delete(key);
+      if (id !== undefined) p.resolve(id);
+      else if (existing.has(key)) p.resolve(null);
+      else p.reject(new Error(`webhook event ${key} was neither stored nor found`));
+    }
+  }
+
+  private async existingIds(keys: string[]): Promise<Map<string, string>> {
+    const rows: Array<{ id: string; provider_key: string }> = await this.dataSource.query(
+      `SELECT id, provider_key FROM webhook_event WHERE provider_key = ANY($1::text[])`,
+      [keys],
+    );
+    return new Map(rows.map((r) => [r.provider_key, String(r.id)]));
   }
 
   /** The id of each row inserted, by provider key; rows whose key exists already are absent. */
@@ -114,7 +141,9 @@ export class WebhookIngestService {
       );
       if (last?.event === webhook.event) return null;
       const key = `account_status:${webhook.unipileAccountId}:${webhook.event}:${randomUUID()}`;
-      return (await this.insertRows([this.row(webhook, key, route)], em)).get(key) ?? null;
+      const id = (await this.insertRows([this.row(webhook, key, route)], em)).get(key);
+      if (id === undefined) throw new Error(`account status event ${key} was not stored`);
+      return id;
     });
   }
 
@@ -131,17 +160,5 @@ export class WebhookIngestService {
       [maxAttempts, this.clock.now(), limit],
     );
     return rows.map((r) => String(r.id));
-  }
-}
-
-/**
- * Answers each waiter of a statement: its row's id, or null when the key was there already. Two
- * copies of one delivery in one statement: the row went in once, the first copy is the stored one.
- */
-function settle(batch: Pending[], ids: Map<string, string>): void {
-  for (const p of batch) {
-    const key = p.row[0];
-    p.resolve(ids.get(key) ?? null);
-    ids.delete(key);
   }
 }

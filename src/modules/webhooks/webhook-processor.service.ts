@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { preparedQuery } from '../../core/db/prepared-query';
+import { updateReturning } from '../../core/db/update-returning';
 import type { Logger } from '../../core/logger';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
 import { EventSource } from '../leads/lead-event-type';
@@ -28,6 +29,9 @@ type EventAccount = Pick<LinkedInAccount, 'id' | 'ownerProviderId' | 'status'>;
 type EventRow = StoredEvent & { accountId: string | null; ownerProviderId: string | null; accountStatus: LinkedInAccount['status'] | null };
 const eventAccount = (r: EventRow): EventAccount | null =>
   r.accountId === null ? null : { id: r.accountId, ownerProviderId: r.ownerProviderId!, status: r.accountStatus! };
+
+/** A failing event is tried this many times, a minute more apart each time, then kept for an admin to retry. */
+export const MAX_PROCESSING_ATTEMPTS = 5;
 
 /** What handling decided, and what to announce once it is committed. */
 type Handled = { outcome: ProcessOutcome; afterCommit?: () => Promise<void> };
@@ -100,16 +104,32 @@ export class WebhookProcessorService {
         return { ...result, event };
       });
     } catch (error) {
-      await this.dataSource.query(`UPDATE webhook_event SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [
-        eventId,
-        error instanceof Error ? error.message.slice(0, 500) : String(error),
-      ]);
+      await this.recordFailure(eventId, error);
       throw error;
     }
     if (!handled) return undefined;
     await handled.afterCommit?.();
     this.log.debug({ eventId, source: handled.event.source, event: handled.event.event, outcome: handled.outcome }, 'webhook event processed');
     return handled.outcome;
+  }
+
+  /** Every failed attempt is on record (the row's last_error) and in the log, with its reason. */
+  private async recordFailure(eventId: string, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500);
+    const [row] = await updateReturning<{ attempts: number }>(
+      this.dataSource.manager,
+      `UPDATE webhook_event SET attempts = attempts + 1, last_error = $2 WHERE id = $1 RETURNING attempts`,
+      [eventId, reason],
+    ).catch((recordError: unknown) => {
+      this.log.error({ err: recordError, eventId }, 'could not record a failed webhook processing attempt');
+      return [];
+    });
+    const attempt = row?.attempts;
+    if (attempt !== undefined && attempt >= MAX_PROCESSING_ATTEMPTS) {
+      this.log.error({ eventId, attempt, reason }, 'webhook event abandoned after its last attempt: an admin can retry it (retryWebhookEvents)');
+    } else {
+      this.log.warn({ eventId, attempt, maxAttempts: MAX_PROCESSING_ATTEMPTS, reason }, 'webhook event processing failed; it will be retried');
+    }
   }
 
   private async handle(em: EntityManager, event: StoredEvent, account: EventAccount | null): Promise<Handled> {

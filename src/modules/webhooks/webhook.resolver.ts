@@ -37,6 +37,17 @@ export class WebhookResolver {
     return this.management.ensure();
   }
 
+  @Authorized(Role.ADMIN)
+  @Mutation(() => [ID], {
+    description: "Processes again the abandoned webhook events of the workspace's accounts (all, or those named); returns the ids taken",
+  })
+  retryWebhookEvents(
+    @CurrentViewer() viewer: Viewer,
+    @Arg('ids', () => [ID], { nullable: true, description: 'Default: every abandoned event' }) ids?: string[] | null,
+  ): Promise<string[]> {
+    return this.statusService.retryAbandoned(viewer, ids);
+  }
+
   @Authorized()
   @Query(() => WebhookStatus, { description: 'Campaign totals, its 10 latest events and webhook intake (by id, name, or the latest active campaign)' })
   webhookStatus(@CurrentViewer() viewer: Viewer, @Args() args: WebhookStatusArgs): Promise<WebhookStatus> {

@@ -32,11 +32,23 @@ export class EnsureWebhooksResult {
   @Field(() => [ID]) kept!: string[];
 }
 
+@ObjectType({ description: 'A stored webhook event whose processing failed on every attempt' })
+export class AbandonedWebhookEvent {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'messaging, users or account_status' }) source!: string;
+  @Field({ description: "Unipile's event name, e.g. message_received" }) event!: string;
+  @Field(() => Int) attempts!: number;
+  @Field(() => String, { nullable: true, description: 'Why the last attempt failed' }) lastError!: string | null;
+  @Field(() => Date) receivedAt!: Date;
+}
+
 @ObjectType()
 export class WebhookIngestStats {
   @Field(() => Date, { nullable: true, description: "Last delivery for one of the workspace's accounts" }) lastReceivedAt!: Date | null;
   @Field(() => Int) receivedLast24h!: number;
   @Field(() => Int, { description: 'Stored but not processed yet (or failing)' }) unprocessed!: number;
+  @Field(() => Int, { description: 'Given up after their last failed attempt; retryWebhookEvents processes them again' }) abandoned!: number;
+  @Field(() => [AbandonedWebhookEvent], { description: 'The 20 most recent abandoned events, newest first' }) abandonedEvents!: AbandonedWebhookEvent[];
 }
 
 @ObjectType({ description: 'A quick check of a campaign and of webhook intake' })

@@ -46,7 +46,7 @@ export function createWebhooksModule(deps: {
     ingest,
     processor,
     management,
-    resolver: new WebhookResolver(management, new WebhookStatusService(deps.dataSource, deps.analytics, deps.clock)),
+    resolver: new WebhookResolver(management, new WebhookStatusService(deps.dataSource, deps.analytics, deps.clock, queue)),
     jobs: webhookJobs(processor, ingest),
     async schedule() {
       await deps.agenda.every(DRAIN_EVERY, DRAIN_WEBHOOK_EVENTS_JOB);

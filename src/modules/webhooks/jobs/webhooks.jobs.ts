@@ -3,15 +3,13 @@ import { jobWaker } from '../../../core/jobs/job-waker';
 import type { JobDefinition } from '../../../core/jobs/register-jobs';
 import type { Logger } from '../../../core/logger';
 import type { WebhookIngestService, WebhookQueue } from '../webhook-ingest.service';
-import type { WebhookProcessorService } from '../webhook-processor.service';
+import { MAX_PROCESSING_ATTEMPTS, type WebhookProcessorService } from '../webhook-processor.service';
 
 /** Processes the stored events nobody has processed yet: the durable path behind the fast path. */
 export const DRAIN_WEBHOOK_EVENTS_JOB = 'webhooks.drain';
 
 /** The drain also runs this often, so an event whose fast path died with its process waits no longer. */
 export const DRAIN_EVERY = '15 seconds';
-/** A failing event is tried again at most this many times, a minute more apart each time. */
-const MAX_ATTEMPTS = 5;
 /** Events processed at once by a drain, and taken per query. */
 const DRAIN_CONCURRENCY = 4;
 const DRAIN_BATCH = 100;
@@ -29,10 +27,11 @@ export function webhookJobs(processor: WebhookProcessorService, ingest: WebhookI
 export async function drainWebhookEvents(processor: WebhookProcessorService, ingest: WebhookIngestService): Promise<number> {
   const tried = new Set<string>();
   for (;;) {
-    const ids = (await ingest.unprocessed(MAX_ATTEMPTS, DRAIN_BATCH + tried.size)).filter((id) => !tried.has(id)).slice(0, DRAIN_BATCH);
+    const ids = (await ingest.unprocessed(MAX_PROCESSING_ATTEMPTS, DRAIN_BATCH + tried.size)).filter((id) => !tried.has(id)).slice(0, DRAIN_BATCH);
     if (ids.length === 0) return tried.size;
     for (const id of ids) tried.add(id);
     for (let i = 0; i < ids.length; i += DRAIN_CONCURRENCY) {
+      // A failure is recorded and logged by the processor; the run goes on with the next event.
       await Promise.all(ids.slice(i, i + DRAIN_CONCURRENCY).map((id) => processor.process(id).catch(() => undefined)));
     }
   }
@@ -56,10 +55,8 @@ export function fastPathWebhookQueue(agenda: Agenda, processor: WebhookProcessor
       // Not awaited: the delivery is answered while its processing runs.
       processor
         .process(eventId)
-        .catch((error: unknown) => {
-          log.warn({ err: error, eventId }, 'immediate webhook processing failed; the drain will retry');
-          wakeDrain();
-        })
+        // The processor recorded and logged the failure; the drain retries it.
+        .catch(() => wakeDrain())
         .finally(() => (inHand -= 1));
     },
   };
