@@ -196,6 +196,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       // Read when registering: the listening port is known by then.
       target: () => ({ publicUrl: config.webhooks.publicUrl ?? url ?? `http://${config.http.host}:${config.http.port}`, secret: config.webhooks.secret }),
     });
+    // Stopped after HTTP (no new deliveries) and before the job queue and the database: events
+    // being processed at once after their delivery finish.
+    cleanups.push(() => webhooks.processor.idle());
     const sync = createSyncModule({
       dataSource, agenda: jobs, unipile, leadProgress, analytics: new AnalyticsRepository(dataSource), clock, log,
       reconcileIntervalMs: config.sync.reconcileIntervalMs, onReply,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type App, type AppOptions, startApp } from '../../src/app';
 import { type Env, loadConfig } from '../../src/config';
-import { createTestDatabase } from './test-database';
+import { type TestDatabase, createTestDatabase } from './test-database';
 
 export const TEST_ADMIN = { email: 'admin@test.example', password: 'correct-horse-battery-staple' };
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -24,14 +24,25 @@ export type TestApp = {
  * engine's services on a virtual clock; job tests ask for `role: 'all'`).
  */
 export async function startTestApp(env: Env = {}, opts: AppOptions = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+  return start(await createTestDatabase(), env, opts);
+}
+
+/**
+ * The service on its embedded default, as `npm start` runs it: no DATABASE_URL, so it starts its
+ * own PGlite under a fresh DATA_DIR (and migrates it).
+ */
+export async function startEmbeddedTestApp(env: Env = {}, opts: AppOptions = {}): Promise<TestApp> {
+  return start(undefined, env, opts);
+}
+
+async function start(db: TestDatabase | undefined, env: Env, opts: AppOptions): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'outreach-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
-    DATABASE_URL: db.url,
+    ...(db ? { DATABASE_URL: db.url } : {}),
     DATA_DIR: dataDir,
     JWT_SECRET: TEST_JWT_SECRET,
     ADMIN_EMAIL: TEST_ADMIN.email,
@@ -49,7 +60,7 @@ export async function startTestApp(env: Env = {}, opts: AppOptions = {}): Promis
     wsUrl: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
     async stop() {
       await app.stop();
-      await db.drop();
+      await db?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -103,3 +103,8 @@ function rebuild(code: string, strings: string[], rest: Buffer): Buffer {
   rest.copy(message, 5 + head.length);
   return message;
 }
+
+/** A simple-protocol Query message. */
+export function simpleQuery(sql: string): Uint8Array {
+  return rebuild('Q', [sql], Buffer.alloc(0));
+}

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Logger } from '../logger';
-import { renameStatements, splitMessages, type WireMessage } from './pg-wire';
+import { renameStatements, simpleQuery, splitMessages, type WireMessage } from './pg-wire';
 
 /**
  * PGlite served over the Postgres wire protocol on a unix socket, to any number of clients (pools
@@ -185,7 +185,8 @@ class Client {
   private async execute(message: WireMessage): Promise<void> {
     const bytes = message.type === 'message' ? renameStatements(message, this.prefix, this.statements) : message.bytes;
     try {
-      await this.db.execProtocolRawStream(bytes, { onRawData: (data) => this.closed || this.socket.write(data) });
+      // `data` is a view into PGlite's memory, reused by the next output: copied before it is queued.
+      await this.db.execProtocolRawStream(bytes, { onRawData: (data) => this.closed || this.socket.write(Buffer.from(data)) });
     } catch (error) {
       // PGlite answers SQL errors in the protocol; a throw means the exchange is broken: drop the client.
       this.log.error({ err: error, client: this.id }, 'embedded database: protocol message failed; closing the client');
@@ -193,13 +194,18 @@ class Client {
     }
   }
 
-  /** Runs while owning the session: nothing the client left behind survives it. */
+  /**
+   * Runs while owning the session: nothing the client left behind survives it. Only through
+   * execProtocolRawStream with a sink of our own: PGlite's exec() and execProtocolRaw() write to the
+   * output callback of the last raw stream, which is another client's socket.
+   */
   private async cleanUp(): Promise<void> {
+    const discard = { onRawData: () => undefined };
     try {
       // A Sync ends an exchange the client left half-way (its implicit transaction, the unnamed portal).
-      await this.db.execProtocolRaw(SYNC);
-      if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
-      for (const name of this.statements) await this.db.exec(`DEALLOCATE "${name.replaceAll('"', '""')}"`);
+      await this.db.execProtocolRawStream(SYNC, discard);
+      if (this.db.isInTransaction()) await this.db.execProtocolRawStream(simpleQuery('ROLLBACK'), discard);
+      for (const name of this.statements) await this.db.execProtocolRawStream(simpleQuery(`DEALLOCATE "${name.replaceAll('"', '""')}"`), discard);
     } catch (error) {
       this.log.warn({ err: error, client: this.id }, 'embedded database: cleaning up a closed client failed');
     } finally {

@@ -24,7 +24,7 @@ export type JobQueue = {
 
 /**
  * The one Agenda factory. MONGODB_URL set → jobs live in MongoDB; otherwise in the application's
- * Postgres database. Embedded Postgres (pglite-socket) does not deliver NOTIFY, and runs in one
+ * Postgres database. The embedded Postgres (core/db/pglite-server.ts) does not deliver NOTIFY, and runs in one
  * process, so wake-ups go through an in-process channel there.
  */
 export function createJobQueue(opts: JobQueueOptions): JobQueue {

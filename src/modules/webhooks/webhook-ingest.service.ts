@@ -96,13 +96,14 @@ export class WebhookIngestService {
   private async settle(batch: Pending[], inserted: Map<string, string>): Promise<void> {
     const absent = batch.map((p) => p.row[0]).filter((key) => !inserted.has(key));
     const existing = absent.length === 0 ? new Map<string, string>() : await this.existingIds(absent);
+    const answered = new Set<string>();
     for (const p of batch) {
       const key = p.row[0];
       const id = inserted.get(key);
-      inserted.delete(key);
-      if (id !== undefined) p.resolve(id);
-      else if (existing.has(key)) p.resolve(null);
+      if (id !== undefined && !answered.has(key)) p.resolve(id);
+      else if (id !== undefined || existing.has(key)) p.resolve(null);
       else p.reject(new Error(`webhook event ${key} was neither stored nor found`));
+      answered.add(key);
     }
   }
 

@@ -89,6 +89,11 @@ export class WebhookProcessorService {
     }
   }
 
+  /** Resolves once no event is being processed in this process (shutdown waits for it before the database closes). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
   private async run(eventId: string): Promise<ProcessOutcome | undefined> {
     let handled: (Handled & { event: StoredEvent }) | undefined;
     try {
