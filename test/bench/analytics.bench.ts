@@ -7,6 +7,7 @@ import { AnalyticsService } from '../../src/modules/analytics/analytics.service'
 import { Role } from '../../src/modules/auth/user.entity';
 import type { Viewer } from '../../src/modules/auth/viewer';
 import { seedAnalyticsDatabase } from './seed-analytics';
+import { analyticsCases, lastThirtyDays } from './support/analytics-cases';
 import { BENCH_ADMIN, call, startBenchApp } from './support/bench-app';
 import { median, recordResults } from './support/results';
 
@@ -21,14 +22,6 @@ const WARMUP = 10;
 const RUNS = 100;
 
 type Statement = { sql: string; params: unknown[] };
-type Case = {
-  name: string;
-  target: number;
-  query: string;
-  variables: Record<string, unknown>;
-  /** The same call on the service, to capture its SQL. */
-  service: (s: AnalyticsService, viewer: Viewer) => Promise<unknown>;
-};
 
 const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -56,63 +49,8 @@ async function main(): Promise<void> {
               (SELECT count(*) FROM lead_event WHERE campaign_id = (SELECT id FROM campaign ORDER BY name LIMIT 1)) AS campaign_events`,
     );
     const { campaign, account } = facts.rows[0];
-    const today = new Date().toISOString().slice(0, 10);
-    const monthAgo = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
-    const replyFields = `repliedLeads fromFirstOutbound { leads medianSeconds p90Seconds meanSeconds } fromAcceptance { leads medianSeconds }
-      byStep { stepIndex replies } byAccount { accountId messaged replied replyRate } byHour { hour replies } byWeekday { weekday replies }`;
-    const dayFields = 'day invitesSent connectionsAccepted messagesSent repliesReceived';
-    const cases: Case[] = [
-      {
-        name: 'campaignSummary (one campaign, 7-day window)',
-        target: 50,
-        query: `query($c: ID!) { campaignSummary(campaignId: $c) { totals { total responded } lastActivityAt last7Days { ${dayFields} }
-          activity { invitesSent repliesReceived } leads { messaged replied } acceptanceRate replyRate replyCountLastNDays replyRateLastNDays } }`,
-        variables: { c: campaign },
-        service: (s, v) => s.campaignSummary(v, { campaignId: campaign, replyWindowDays: 7 }),
-      },
-      {
-        name: 'campaignTimeseries (30 days, UTC)',
-        target: 50,
-        query: `query($c: ID!) { campaignTimeseries(campaignId: $c, days: 30) { days { ${dayFields} } } }`,
-        variables: { c: campaign },
-        service: (s, v) => s.campaignTimeseries(v, { campaignId: campaign, days: 30, timezone: 'UTC' }),
-      },
-      {
-        name: 'campaignTimeseries (30 days, America/New_York)',
-        target: 50,
-        query: `query($c: ID!) { campaignTimeseries(campaignId: $c, days: 30, timezone: "America/New_York") { days { ${dayFields} } } }`,
-        variables: { c: campaign },
-        service: (s, v) => s.campaignTimeseries(v, { campaignId: campaign, days: 30, timezone: 'America/New_York' }),
-      },
-      {
-        name: 'accountRateUsage (7 days)',
-        target: 50,
-        query: `query($a: ID!) { accountRateUsage(accountId: $a) { days { day invitesSent inviteCap messagesSent messageCap } invitesLast7Days nextEligibleAt } }`,
-        variables: { a: account },
-        service: (s, v) => s.accountRateUsage(v, { accountId: account, days: 7 }),
-      },
-      {
-        name: 'automationStatus',
-        target: 50,
-        query: `query($c: ID!) { automationStatus(campaignId: $c) { counts { total responded messaged } } }`,
-        variables: { c: campaign },
-        service: (s, v) => s.automationStatus(v, campaign),
-      },
-      {
-        name: 'replyAnalytics (one campaign, 30 days)',
-        target: 200,
-        query: `query($c: ID!, $f: String!, $t: String!) { replyAnalytics(campaignId: $c, from: $f, to: $t) { ${replyFields} } }`,
-        variables: { c: campaign, f: monthAgo, t: today },
-        service: (s, v) => s.replyAnalytics(v, { campaignId: campaign, from: monthAgo, to: today, timezone: 'UTC' }),
-      },
-      {
-        name: 'replyAnalytics (whole workspace, 30 days, Europe/Paris)',
-        target: 200,
-        query: `query($f: String!, $t: String!) { replyAnalytics(from: $f, to: $t, timezone: "Europe/Paris") { ${replyFields} } }`,
-        variables: { f: monthAgo, t: today },
-        service: (s, v) => s.replyAnalytics(v, { from: monthAgo, to: today, timezone: 'Europe/Paris' }),
-      },
-    ];
+    const { today, monthAgo } = lastThirtyDays();
+    const cases = analyticsCases({ campaign, account, from: monthAgo, to: today });
 
     // Baselines: the cheapest authenticated operation (HTTP, JWT check, user lookup: two
     // statements), the same without a resolver, and a bare route answering `{}` (HTTP alone).

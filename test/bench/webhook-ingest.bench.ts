@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { createDataSource } from '../../src/core/db/data-source';
 import { runPendingMigrations } from '../../src/core/db/migrate';
 import { holdsWithin } from '../support/polling';
 import { recordResults } from './support/results';
-import { type Load, messageBodies, postLoad } from './support/webhook-load';
+import { type Load, messageBodies, postLoad, seedAccount } from './support/webhook-load';
 import { freePort, startFloor, startService, stopProcess, waitForReady } from './support/webhook-processes';
 
 // Sustained webhook ingest: message_received bodies with unique message ids POSTed to a real API
@@ -132,21 +132,6 @@ function report(floor: Run, real: Run, drainMs: number): void {
       `Processing (not in the figures above): when the last answer came, ${real.processedAt200.toLocaleString('en')} of ${real.storedAt200.toLocaleString('en')} stored events were processed by the API's fast path; a \`ROLE=worker\` process started then ${Number.isNaN(drainMs) ? 'did not drain the rest within 300 s' : `drained the other ${(real.storedAt200 - real.processedAt200).toLocaleString('en')} in ${(drainMs / 1000).toFixed(1)} s (${Math.round(((real.storedAt200 - real.processedAt200) / drainMs) * 1000).toLocaleString('en')} events/s)`}.`,
     ].join('\n'),
   );
-}
-
-/** One workspace with one sender account (direct SQL): the account the deliveries are for. */
-async function seedAccount(pg: Pg): Promise<{ unipileAccountId: string; ownerProviderId: string }> {
-  const workspace = randomUUID();
-  const unipileAccountId = `benchacct${randomBytes(6).toString('hex')}`;
-  const ownerProviderId = `ACoAAOwner${randomBytes(6).toString('hex')}`;
-  await pg.query(`INSERT INTO workspace (id, name) VALUES ($1, 'bench')`, [workspace]);
-  await pg.query(`INSERT INTO linkedin_account (id, workspace_id, unipile_account_id, owner_provider_id, display_name) VALUES ($1, $2, $3, $4, 'Bench')`, [
-    randomUUID(),
-    workspace,
-    unipileAccountId,
-    ownerProviderId,
-  ]);
-  return { unipileAccountId, ownerProviderId };
 }
 
 /** The job table exists once the service's Agenda has started (not for the floor). */

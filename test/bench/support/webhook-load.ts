@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client as Pg } from 'pg';
 import { messageReceived } from '../../webhooks/support/unipile-payloads';
 
 // autocannon 8 ships no types: the part of its API the webhook benchmark uses.
@@ -57,4 +58,19 @@ export async function postLoad(opts: { url: string; headers: Record<string, stri
     ],
   });
   return { ...result, answeredIds, perSecond: result['2xx'] / result.duration };
+}
+
+/** One workspace with one sender account (direct SQL): the account the deliveries are for. */
+export async function seedAccount(pg: Pg): Promise<{ unipileAccountId: string; ownerProviderId: string }> {
+  const workspace = randomUUID();
+  const unipileAccountId = `benchacct${randomBytes(6).toString('hex')}`;
+  const ownerProviderId = `ACoAAOwner${randomBytes(6).toString('hex')}`;
+  await pg.query(`INSERT INTO workspace (id, name) VALUES ($1, 'bench')`, [workspace]);
+  await pg.query(`INSERT INTO linkedin_account (id, workspace_id, unipile_account_id, owner_provider_id, display_name) VALUES ($1, $2, $3, $4, 'Bench')`, [
+    randomUUID(),
+    workspace,
+    unipileAccountId,
+    ownerProviderId,
+  ]);
+  return { unipileAccountId, ownerProviderId };
 }
