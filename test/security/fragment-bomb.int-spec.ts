@@ -27,7 +27,8 @@ describe('fragment fan-out (a "fragment bomb") against a running server process'
   let url: string;
   beforeAll(async () => {
     t = await startTestApp();
-    server = spawnWorker(t, { ROLE: 'api', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production' });
+    // A token cap above the default (1,000), so the 200-fragment bomb (2,013 tokens) reaches the limits.
+    server = spawnWorker(t, { ROLE: 'api', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', GRAPHQL_MAX_TOKENS: '5000' });
     url = await waitFor(() => /"url":"(http:\/\/[^"]+)\/graphql"/.exec(server.output())?.[1], 60_000, 'the server process to listen');
   }, 90_000);
   afterAll(async () => {
@@ -46,7 +47,7 @@ describe('fragment fan-out (a "fragment bomb") against a running server process'
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 
-  it('should refuse a 200-fragment bomb the same way', async () => {
+  it('should refuse a 200-fragment bomb (8 KB) the same way', async () => {
     const answer = await post(url, fragmentBomb(200));
     expect(answer.status).toBe(400);
     expect(answer.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');

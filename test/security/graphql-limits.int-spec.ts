@@ -43,7 +43,7 @@ describe('GraphQL surface limits', () => {
   let t: TestApp;
   let token: string;
   beforeAll(async () => {
-    t = await startTestApp({ GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_COMPLEXITY: '500' });
+    t = await startTestApp({ GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_COMPLEXITY: '500', GRAPHQL_MAX_TOKENS: '5000' });
     token = await loginToken(t.graphqlUrl, TEST_ADMIN.email, TEST_ADMIN.password);
   });
   afterAll(() => t.stop());
@@ -68,7 +68,7 @@ describe('GraphQL surface limits', () => {
     const big = await post(t, { query: '{ leads(first: 500) { nodes { id firstName } } }' }, token);
     expect(big.status).toBe(400);
     expect(big.body.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', maxComplexity: 500 });
-    const aliases = Array.from({ length: 600 }, (_, i) => `a${i}: me { id }`).join(' ');
+    const aliases = Array.from({ length: 300 }, (_, i) => `a${i}: me { id }`).join(' ');
     const many = await post(t, { query: `{ ${aliases} }` }, token);
     expect(many.body.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
@@ -164,6 +164,15 @@ describe('cost of lists sized by an argument, and of aliases (default limits)', 
     expect((await overWebSocket(t, token, query)).errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
     const typed = await overWebSocket(t, token, print(AccountRateUsageDocument), { accountId: '00000000-0000-0000-0000-000000000000', days: 366 });
     expect(typed.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('should refuse a document of more than 1,000 tokens (the default) while parsing it, over HTTP and graphql-ws', async () => {
+    const query = `{ ${Array.from({ length: 400 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const res = await post(t, { query });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect((await overWebSocket(t, token, query)).errors?.[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect((await post(t, { query: `{ ${Array.from({ length: 300 }, (_, i) => `a${i}: __typename`).join(' ')} }` })).status).toBe(200);
   });
 
   it('should give no "Did you mean" suggestions to anonymous callers, and keep them for signed-in ones outside production', async () => {
