@@ -82,11 +82,12 @@ export function checkOperationLimits(
       variables,
       operationName: operationName ?? undefined,
       estimators: ESTIMATORS,
-      // Never reached (checked above); the library's own cap would otherwise answer 10,000.
+      // The library counts no more selections than measureOperation did (it skips @skip'ped ones),
+      // so its own node cap, a GraphQLError like a coercion error, is never what refuses.
       maxQueryNodes: MAX_EXPANDED_SELECTIONS + 1,
     });
   } catch (error) {
-    // Variables that do not coerce are the caller's mistake; a document over the node cap is too costly.
+    // Variables that do not coerce are the caller's mistake; anything else could not be costed.
     if (error instanceof GraphQLError) return new InputError(error.message);
     return new QueryLimitError('QUERY_TOO_COMPLEX', 'Operation has too many fields', { maxComplexity: limits.maxComplexity });
   }
