@@ -283,7 +283,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
           viewer: await auth.authenticate(bearerToken(authorization)),
           requestId,
           clientIp,
-          log: log.child({ requestId }),
+          // `reqId`, as on Fastify's request lines: one key to grep a request's lines by.
+          log: log.child({ reqId: requestId }),
           container,
           loaders: new RequestLoaders(),
         }),

@@ -91,6 +91,7 @@ const envSchema = z.object({
     LOGIN_LOCKOUT: duration.default('15m'),
     GRAPHQL_MAX_DEPTH: intBetween(2, 100).default(12),
     GRAPHQL_MAX_COMPLEXITY: intBetween(100, 10_000_000).default(20_000),
+    GRAPHQL_MAX_TOKENS: intBetween(500, 1_000_000).default(1_000),
     SANDBOX_SEED: z.string().min(1).default('sandbox'),
     SANDBOX_PORT: z.coerce.number({ error: PORT_ERROR }).int(PORT_ERROR).min(0, PORT_ERROR).max(65535, PORT_ERROR).default(0),
     SANDBOX_ADMIN_KEY: optionalString,
@@ -197,7 +198,7 @@ export function loadConfig(env: Env) {
         maxFailuresPerIp: e.LOGIN_IP_MAX_FAILURES,
         windowMs: durationMs(e.LOGIN_LOCKOUT),
       },
-      graphql: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxComplexity: e.GRAPHQL_MAX_COMPLEXITY },
+      graphql: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxComplexity: e.GRAPHQL_MAX_COMPLEXITY, maxTokens: e.GRAPHQL_MAX_TOKENS },
     },
     sandbox: {
       seed: e.SANDBOX_SEED,

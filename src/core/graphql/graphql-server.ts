@@ -3,7 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { GraphQLSchema } from 'graphql';
+import type { ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ForbiddenError } from '../errors';
@@ -11,10 +11,10 @@ import type { AppMetrics } from '../http/metrics';
 import { graphqlMetricsPlugin } from '../http/metrics-graphql';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
-import { createErrorFormatter } from './format-error';
+import { createErrorFormatter, withRequestLog } from './format-error';
 import { graphiqlPage, registerGraphiQLAssets, wantsGraphiQL } from './graphiql';
-import { usesIntrospection } from './introspection';
-import { type OperationLimits, operationLimitsPlugin, requestError, wsOperationPreparer } from './limits';
+import { mayIntrospect, maySeeSuggestions, usesIntrospection, withoutSuggestions } from './introspection';
+import { type OperationLimits, nulInputPlugin, operationLimitsPlugin, requestError, wsOperationPreparer } from './limits';
 import { sharedSubscribe } from './shared-subscribe';
 import { RequestLoaders } from './loaders';
 
@@ -25,7 +25,7 @@ export type GraphQLServerDeps = {
   schema: GraphQLSchema;
   log: Logger;
   isProduction: boolean;
-  /** Depth and cost limits, for HTTP and WebSocket operations alike. */
+  /** Token, depth and cost limits, for HTTP and WebSocket operations alike. */
   limits: OperationLimits;
   metrics?: AppMetrics;
   /** How often each WebSocket is pinged; one that has not answered by the next ping is dropped. */
@@ -48,7 +48,9 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
     formatError,
-    introspection: true, // gated per request by introspectionGuard
+    introspection: true, // gated per request by schemaDetailsGuard
+    // A document of more tokens is refused while it is parsed (400 GRAPHQL_PARSE_FAILED).
+    parseOptions: { maxTokens: deps.limits.maxTokens },
     // One operation per request: a JSON array body is refused (400), so limits cannot be multiplied.
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
@@ -60,7 +62,8 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
       // field resolver and run a hook per resolved field.
       ApolloServerPluginCacheControlDisabled(),
       fastifyApolloDrainPlugin(app),
-      introspectionGuard(deps.isProduction),
+      schemaDetailsGuard(deps.isProduction),
+      nulInputPlugin(),
       operationLimitsPlugin(deps.schema, deps.limits),
       ...(deps.metrics ? [graphqlMetricsPlugin<GraphQLContext>(deps.metrics)] : []),
       { serverWillStart: async () => ({ drainServer: async () => wsServer.dispose() }) },
@@ -82,7 +85,10 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
       if (request.method === 'GET' && wantsGraphiQL(request.headers.accept, request.query)) {
         return reply.type('text/html; charset=utf-8').send(page);
       }
-      return handler.call(this, request as Parameters<typeof handler>[0], reply as Parameters<typeof handler>[1]);
+      // Errors logged while answering carry the request's reqId.
+      return withRequestLog(request.log as Logger, () =>
+        handler.call(this, request as Parameters<typeof handler>[0], reply as Parameters<typeof handler>[1]),
+      );
     },
   });
 
@@ -94,20 +100,29 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
   };
 }
 
-// In production only admins may introspect (and so use GraphiQL's docs and autocompletion).
-function introspectionGuard(isProduction: boolean): ApolloServerPlugin<GraphQLContext> {
+// In production only admins may introspect (and so use GraphiQL's docs and autocompletion), and
+// "Did you mean …?" suggestions go only to signed-in callers who may introspect (introspection.ts).
+function schemaDetailsGuard(isProduction: boolean): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, contextValue }) {
-          if (!isProduction || contextValue.viewer?.role === 'ADMIN' || !usesIntrospection(document)) return;
+          if (mayIntrospect(contextValue.viewer, isProduction) || !usesIntrospection(document)) return;
           // With an HTTP status: Apollo answers 500 for plugin errors that carry none.
-          throw requestError(new ForbiddenError('Introspection requires an admin token'));
+          throw requestError(introspectionForbidden());
+        },
+        // Every error of the request passes here before it is formatted (parse, validation,
+        // variable coercion, execution), so the messages are trimmed in place.
+        async didEncounterErrors({ errors, contextValue }) {
+          if (maySeeSuggestions(contextValue.viewer, isProduction)) return;
+          for (const error of errors) error.message = withoutSuggestions(error.message);
         },
       };
     },
   };
 }
+
+const introspectionForbidden = () => new ForbiddenError('Introspection requires an admin token');
 
 type SocketExtra = { socket: WebSocket; request: IncomingMessage };
 
@@ -124,11 +139,26 @@ function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, form
   const openSockets = new WeakSet<WebSocket>();
   let connections = 0;
   const prepareOperation = wsOperationPreparer(deps.schema, deps.limits);
+  // As over HTTP: logged with the connection's reqId, suggestions only for those who may see them.
+  const formatErrors = (socket: WebSocket, errors: readonly GraphQLError[]) => {
+    const context = contexts.get(socket);
+    const suggestions = maySeeSuggestions(context?.viewer, deps.isProduction);
+    return withRequestLog(context?.log ?? deps.log, () =>
+      errors.map((e) => {
+        const formatted = formatError(e.toJSON(), e);
+        return suggestions ? formatted : { ...formatted, message: withoutSuggestions(formatted.message) };
+      }),
+    );
+  };
   return useServer<Record<string, unknown>, SocketExtra>(
     {
       schema: deps.schema,
-      // Parse, validate and check the limits exactly as over HTTP.
-      onSubscribe: (_ctx, _id, payload) => prepareOperation(payload),
+      // Parse, validate and check the limits exactly as over HTTP, introspection as well.
+      onSubscribe: (ctx, _id, payload) => {
+        const prepared = prepareOperation(payload);
+        if (isErrorList(prepared) || mayIntrospect(contexts.get(ctx.extra.socket)?.viewer, deps.isProduction)) return prepared;
+        return usesIntrospection(prepared.document) ? [requestError(introspectionForbidden())] : prepared;
+      },
       // An event reaching many subscribers of one workspace is executed once for all of them.
       subscribe: sharedSubscribe((context) => {
         const viewer = (context as GraphQLContext).viewer;
@@ -160,11 +190,12 @@ function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, form
         clearTimeout(expiryTimers.get(ctx.extra.socket));
         if (openSockets.delete(ctx.extra.socket)) deps.metrics?.wsConnections.dec();
       },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onNext: (ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatErrors(ctx.extra.socket, result.errors) } : undefined),
+      onError: (ctx, _id, _payload, errors) => formatErrors(ctx.extra.socket, errors),
     },
     wss,
     deps.keepAliveMs ?? KEEP_ALIVE_MS,
   );
 }
+
+const isErrorList = (prepared: ExecutionArgs | readonly GraphQLError[]): prepared is readonly GraphQLError[] => Array.isArray(prepared);

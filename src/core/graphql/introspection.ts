@@ -1,4 +1,5 @@
 import { BREAK, visit, type DocumentNode } from 'graphql';
+import type { Viewer } from '../../modules/auth/viewer';
 
 // Per parsed document: Apollo's document store hands back the same object for the same query text.
 const seen = new WeakMap<DocumentNode, boolean>();
@@ -19,4 +20,26 @@ export function usesIntrospection(document: DocumentNode): boolean {
   });
   seen.set(document, found);
   return found;
+}
+
+/** In production only admins may introspect (and so use GraphiQL's docs); elsewhere anyone. */
+export function mayIntrospect(viewer: Viewer | undefined, isProduction: boolean): boolean {
+  return !isProduction || viewer?.role === 'ADMIN';
+}
+
+/**
+ * graphql-js names the fields, arguments, types and enum values closest to a mistyped one ("Did
+ * you mean …?"), which maps the schema for whoever probes it. Only signed-in callers who may also
+ * introspect get them: never anonymous callers, in production only admins.
+ */
+export function maySeeSuggestions(viewer: Viewer | undefined, isProduction: boolean): boolean {
+  return viewer !== undefined && mayIntrospect(viewer, isProduction);
+}
+
+// graphql-js ends a message with its suggestions (the pattern of Apollo's DisableSuggestions plugin).
+const SUGGESTIONS = / ?Did you mean(.+?)\?$/;
+
+/** The message without graphql-js's trailing "Did you mean …?". */
+export function withoutSuggestions(message: string): string {
+  return message.replace(SUGGESTIONS, '');
 }

@@ -4,8 +4,8 @@ import { type DomainError, InputError } from '../errors';
 // Variants remembered per document; past that the document's entries are dropped and refilled.
 const MAX_VARIANTS_PER_DOCUMENT = 16;
 
-// The only inputs of the depth and cost verdict besides the document: the page-size estimator
-// reads `first` (an Int argument, so a literal or an Int variable) and @skip/@include read a
+// The only inputs of the depth and cost verdict besides the document: the estimators read
+// `first` and `days` (Int arguments, so literals or Int variables) and @skip/@include read a
 // Boolean. Values of other variables cannot change the verdict.
 const COST_INPUT_TYPES = new Set(['Int', 'Boolean']);
 

@@ -6,6 +6,10 @@ import { BUCKET_MINUTES, MAX_DAYS } from './analytics-definitions';
 export type DayRange = { timezone: string; firstDay: string; lastDay: string; from: Date; to: Date };
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+// Days a caller may name: the end of 9999-12-31 falls in year 10000, which JavaScript writes as
+// +010000-… and Postgres refuses (a failed statement, not the caller's error).
+const FIRST_DAY = '1970-01-01';
+const LAST_DAY = '9999-12-30';
 const DAY_MS = 86_400_000;
 
 // Zone arithmetic costs luxon an Intl call per offset (tens of µs each, ~100 for a 30-day range),
@@ -71,6 +75,7 @@ export function daysBetween(timezone: string, from: string, to: string): DayRang
 function parseDay(timezone: string, value: string, field: string): DateTime {
   const day = ISO_DAY.test(value) ? DateTime.fromISO(value, { zone: timezone }) : undefined;
   if (!day?.isValid) throw new InputError(`${field} must be a date YYYY-MM-DD`, { field });
+  if (value < FIRST_DAY || value > LAST_DAY) throw new InputError(`${field} must be a day from ${FIRST_DAY} to ${LAST_DAY}`, { field });
   return day.startOf('day');
 }
 

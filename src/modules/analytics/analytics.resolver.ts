@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, ID, Query, Resolver } from 'type-graphql';
 import { CurrentViewer } from '../../core/graphql/auth-checker';
+import { costPer } from '../../core/graphql/limits';
 import type { Viewer } from '../auth/viewer';
 import type { AnalyticsService } from './analytics.service';
 import {
@@ -25,13 +26,16 @@ export class AnalyticsResolver {
   }
 
   @Authorized()
-  @Query(() => CampaignTimeseries, { description: 'Invites, acceptances, messages and replies per day, zero-filled' })
+  @Query(() => CampaignTimeseries, { description: 'Invites, acceptances, messages and replies per day, zero-filled', complexity: costPer('days') })
   campaignTimeseries(@CurrentViewer() viewer: Viewer, @Args() args: CampaignTimeseriesArgs): Promise<CampaignTimeseries> {
     return this.service.campaignTimeseries(viewer, args);
   }
 
   @Authorized()
-  @Query(() => AccountRateUsage, { description: "A sender's sends per local day against its caps, and when it may next send" })
+  @Query(() => AccountRateUsage, {
+    description: "A sender's sends per local day against its caps, and when it may next send",
+    complexity: costPer('days'),
+  })
   accountRateUsage(@CurrentViewer() viewer: Viewer, @Args() args: AccountRateUsageArgs): Promise<AccountRateUsage> {
     return this.service.accountRateUsage(viewer, args);
   }

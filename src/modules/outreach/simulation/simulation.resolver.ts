@@ -1,5 +1,6 @@
 import { Arg, Authorized, ID, Int, Mutation, Resolver } from 'type-graphql';
 import { CurrentViewer } from '../../../core/graphql/auth-checker';
+import { costPer } from '../../../core/graphql/limits';
 import type { Viewer } from '../../auth/viewer';
 import type { SimulationService } from './simulation.service';
 import { SimulationResult } from './simulation.types';
@@ -11,6 +12,8 @@ export class SimulationResolver {
   @Authorized()
   @Mutation(() => SimulationResult, {
     description: 'Dry run: the campaign against a simulated LinkedIn on a virtual clock for `days` (1–90); nothing real is touched',
+    // The timeline grows with the days simulated.
+    complexity: costPer('days'),
   })
   simulateCampaign(
     @CurrentViewer() viewer: Viewer,
