@@ -39,6 +39,14 @@ const flag = z
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: FLAG_ERROR }))
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
+// Comma-separated http(s) origins; each value is kept as its origin (scheme, host, port).
+const ORIGINS_ERROR = 'must be comma-separated http:// or https:// origins such as https://hooks.slack.com';
+const originList = z
+  .string()
+  .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+  .refine((list) => list.length > 0 && list.every((o) => URL.canParse(o) && /^https?:$/.test(new URL(o).protocol)), ORIGINS_ERROR)
+  .transform((list) => list.map((o) => new URL(o).origin));
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const PORT_ERROR = 'must be a port number from 0 to 65535';
 
@@ -82,6 +90,8 @@ const envSchema = z.object({
     NOTIFY_RETRY_DELAY: duration.default('30s'),
     NOTIFY_MAX_ATTEMPTS: intBetween(1, 20).default(6),
     NOTIFY_TIMEOUT: duration.default('10s'),
+    NOTIFY_ALLOW_PRIVATE_NETWORKS: flag.default(false),
+    NOTIFY_SLACK_WEBHOOK_ORIGINS: optionalString.pipe(originList.optional()),
     MIGRATIONS_RUN: flag.default(true),
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
     TRUST_PROXY: flag.default(false),
@@ -180,6 +190,9 @@ export function loadConfig(env: Env) {
       retryDelayMs: durationMs(e.NOTIFY_RETRY_DELAY),
       maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
       timeoutMs: durationMs(e.NOTIFY_TIMEOUT),
+      // Slack and webhook channels may reach loopback and private addresses (receivers on your LAN).
+      allowPrivateNetworks: e.NOTIFY_ALLOW_PRIVATE_NETWORKS,
+      slackWebhookOrigins: e.NOTIFY_SLACK_WEBHOOK_ORIGINS ?? ['https://hooks.slack.com'],
     },
     operations: {
       // false: start-up leaves pending migrations to runMigrations (or the TypeORM CLI).
