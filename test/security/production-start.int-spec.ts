@@ -14,7 +14,7 @@ import { stopProcess } from '../support/worker-process';
 // The real entry point runs as a separate process, as it would be deployed.
 
 const root = join(__dirname, '../..');
-const entry = ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+const entry = ['-r', '@swc-node/register', 'src/main.ts'];
 const SECRETS = {
   JWT_SECRET: 'production-jwt-secret-0123456789abcdefghij',
   UNIPILE_WEBHOOK_SECRET: 'production-webhook-secret-0123',
@@ -57,7 +57,7 @@ describe('production start with insecure settings', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual(['Invalid configuration:', line]);
     expect(result.stdout).toBe('');
-  });
+  }, 90_000);
 
   describe('with every opt-out given', () => {
     let db: TestDatabase;
@@ -109,7 +109,7 @@ describe('production start with insecure settings', () => {
           if (child!.exitCode !== null) throw new Error(`the service exited ${child!.exitCode}: ${stderr}`);
           return lines().find((l) => l.msg === 'GraphQL API listening');
         },
-        100_000,
+        170_000,
         'the service to listen',
       );
       const baseUrl = listening.url!.replace(/\/graphql$/, '');
@@ -133,7 +133,7 @@ describe('production start with insecure settings', () => {
       expect(guessed.status).toBe(401);
       expect(stdout).not.toContain('x-sandbox-admin-key');
       expect(stdout).not.toContain('sandbox_admin_');
-    }, 120_000);
+    }, 200_000);
   });
 });
 
