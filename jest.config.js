@@ -1,9 +1,9 @@
-// Jest 30 on Node 20 cannot require() ESM, so the ESM-only packages (agenda, got and their
+// Jest 30 on Node 20 cannot require() ESM, so the ESM-only packages (agenda, got, request-filtering-agent and their
 // dependency closure) are transformed by swc like our own TypeScript.
 const esmOnly = [
   'agenda', '@agendajs', 'got', '@sindresorhus', '@sec-ant', 'byte-counter', 'cacheable-lookup',
   'cacheable-request', 'decompress-response', 'get-stream', 'is-stream', 'lowercase-keys',
-  'mimic-response', 'normalize-url', 'p-cancelable', 'responselike', 'form-data-encoder',
+  'mimic-response', 'normalize-url', 'p-cancelable', 'responselike', 'form-data-encoder', 'request-filtering-agent',
   'http2-wrapper', 'keyv', 'quick-lru', 'type-fest', 'chunk-data', 'uint8array-extras',
 ];
 const swc = [

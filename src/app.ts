@@ -1,4 +1,5 @@
 import type { Agenda } from 'agenda';
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { type Clock, systemClock } from './core/clock';
@@ -143,6 +144,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     } else {
       log.warn('MIGRATIONS_RUN=false: pending migrations are not applied at start (see migrationsStatus / runMigrations)');
     }
+    if (config.isProduction) warnProductionOptOuts(config, role, log);
     const metrics = new AppMetrics();
     metrics.collectUsage(ledgerUsageReader(dataSource, clock));
 
@@ -326,6 +328,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   }
 }
 
+/** Production starts without these only when told to (config.ts); say so at every start. */
+function warnProductionOptOuts(config: Config, role: AppRole, log: Logger): void {
+  if (config.webhooks.secret === undefined && role !== 'worker') {
+    log.warn('ALLOW_UNAUTHENTICATED_WEBHOOKS=true: webhook deliveries are accepted without UNIPILE_WEBHOOK_SECRET');
+  }
+  if (config.operations.metricsToken === undefined) log.warn('METRICS_PUBLIC=true: /metrics is served without METRICS_TOKEN');
+}
+
 /** The real Unipile when configured; otherwise the built-in sandbox, started on a local port. */
 async function connectUnipile(
   config: Config,
@@ -344,7 +354,8 @@ async function connectUnipile(
   const sandbox = await startUnipileSandbox({
     seed,
     port,
-    adminKey,
+    // Random per start unless SANDBOX_ADMIN_KEY is set: a key derived from the (public) seed is no key.
+    adminKey: adminKey ?? `sandbox_admin_${randomBytes(24).toString('base64url')}`,
     accounts,
     profiles,
     initialRelations,
@@ -355,9 +366,14 @@ async function connectUnipile(
     ...opts.sandbox,
   });
   log.info({ url: sandbox.url }, 'UNIPILE_DSN is not set: using the built-in Unipile sandbox (a simulated LinkedIn)');
-  // The admin key is a credential: shown on the console, never in the JSON log.
-  (opts.print ?? ((text: string) => process.stdout.write(text)))(
-    `\n  Unipile sandbox: ${sandbox.url} (inspect it under /_sandbox/* with header x-sandbox-admin-key: ${sandbox.adminKey})\n\n`,
-  );
+  if (config.isProduction) {
+    // Allowed only with ALLOW_SANDBOX_IN_PRODUCTION (config.ts); the key is not printed where logs are collected.
+    log.warn('ALLOW_SANDBOX_IN_PRODUCTION=true: the simulated LinkedIn runs in production; nothing reaches Unipile');
+  } else {
+    // The admin key is a credential: shown on the console, never in the JSON log.
+    (opts.print ?? ((text: string) => process.stdout.write(text)))(
+      `\n  Unipile sandbox: ${sandbox.url} (inspect it under /_sandbox/* with header x-sandbox-admin-key: ${sandbox.adminKey})\n\n`,
+    );
+  }
   return { unipile: new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey, timeoutMs: config.unipileTimeoutMs, logger: log, onCall }), sandbox };
 }

@@ -39,6 +39,14 @@ const flag = z
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: FLAG_ERROR }))
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
+// Comma-separated http(s) origins; each value is kept as its origin (scheme, host, port).
+const ORIGINS_ERROR = 'must be comma-separated http:// or https:// origins such as https://hooks.slack.com';
+const originList = z
+  .string()
+  .transform((v) => v.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+  .refine((list) => list.length > 0 && list.every((o) => URL.canParse(o) && /^https?:$/.test(new URL(o).protocol)), ORIGINS_ERROR)
+  .transform((list) => list.map((o) => new URL(o).origin));
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const PORT_ERROR = 'must be a port number from 0 to 65535';
 
@@ -82,8 +90,13 @@ const envSchema = z.object({
     NOTIFY_RETRY_DELAY: duration.default('30s'),
     NOTIFY_MAX_ATTEMPTS: intBetween(1, 20).default(6),
     NOTIFY_TIMEOUT: duration.default('10s'),
+    NOTIFY_ALLOW_PRIVATE_NETWORKS: flag.default(false),
+    NOTIFY_SLACK_WEBHOOK_ORIGINS: optionalString.pipe(originList.optional()),
     MIGRATIONS_RUN: flag.default(true),
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+    METRICS_PUBLIC: flag.default(false),
+    ALLOW_UNAUTHENTICATED_WEBHOOKS: flag.default(false),
+    ALLOW_SANDBOX_IN_PRODUCTION: flag.default(false),
     TRUST_PROXY: flag.default(false),
     JOB_DASHBOARD_ENABLED: flag.default(true),
     LOGIN_MAX_FAILURES: intBetween(1, 1000).default(5),
@@ -107,7 +120,20 @@ const envSchema = z.object({
 function crossVariableProblems(env: Env): string[] {
   const set = (name: string) => Boolean(env[name]?.trim());
   const problems: string[] = [];
-  if (env.NODE_ENV === 'production' && !set('JWT_SECRET')) problems.push('JWT_SECRET: is required when NODE_ENV=production');
+  if (env.NODE_ENV === 'production') {
+    // Each insecure default is refused in production unless its own opt-out says it is meant.
+    const optedOut = (name: string) => flag.safeParse(env[name] ?? '').data === true;
+    if (!set('JWT_SECRET')) problems.push('JWT_SECRET: is required when NODE_ENV=production');
+    if (!set('UNIPILE_DSN') && !optedOut('ALLOW_SANDBOX_IN_PRODUCTION')) {
+      problems.push('UNIPILE_DSN: is required when NODE_ENV=production (unset, the built-in sandbox runs instead of Unipile; ALLOW_SANDBOX_IN_PRODUCTION=true to mean it)');
+    }
+    if (!set('UNIPILE_WEBHOOK_SECRET') && env.ROLE !== 'worker' && !optedOut('ALLOW_UNAUTHENTICATED_WEBHOOKS')) {
+      problems.push('UNIPILE_WEBHOOK_SECRET: is required when NODE_ENV=production (unset, anyone can post webhooks; ALLOW_UNAUTHENTICATED_WEBHOOKS=true to mean it)');
+    }
+    if (!set('METRICS_TOKEN') && !optedOut('METRICS_PUBLIC')) {
+      problems.push('METRICS_TOKEN: is required when NODE_ENV=production (unset, /metrics is open to anyone; METRICS_PUBLIC=true to mean it)');
+    }
+  }
   for (const [a, b] of [['ADMIN_EMAIL', 'ADMIN_PASSWORD'], ['UNIPILE_DSN', 'UNIPILE_API_KEY']]) {
     if (set(a) !== set(b)) problems.push(`${set(a) ? b : a}: must be set together with ${set(a) ? a : b}`);
   }
@@ -181,11 +207,14 @@ export function loadConfig(env: Env) {
       retryDelayMs: durationMs(e.NOTIFY_RETRY_DELAY),
       maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
       timeoutMs: durationMs(e.NOTIFY_TIMEOUT),
+      // Slack and webhook channels may reach loopback and private addresses (receivers on your LAN).
+      allowPrivateNetworks: e.NOTIFY_ALLOW_PRIVATE_NETWORKS,
+      slackWebhookOrigins: e.NOTIFY_SLACK_WEBHOOK_ORIGINS ?? ['https://hooks.slack.com'],
     },
     operations: {
       // false: start-up leaves pending migrations to runMigrations (or the TypeORM CLI).
       migrationsRun: e.MIGRATIONS_RUN,
-      // Bearer token /metrics requires; unset: open (bind HOST privately, see README).
+      // Bearer token /metrics requires; unset: open (refused in production unless METRICS_PUBLIC).
       metricsToken: e.METRICS_TOKEN,
       // Take the client address from X-Forwarded-For (only behind a proxy that sets it).
       trustProxy: e.TRUST_PROXY,

@@ -114,6 +114,9 @@ async function runService(shape: Shape): Promise<Outcome> {
     DATABASE_URL: url.toString(),
     JWT_SECRET: SECRET,
     UNIPILE_WEBHOOK_SECRET: SECRET,
+    // Production against the sandbox, /metrics unscraped: both must be said to start (config.ts).
+    ALLOW_SANDBOX_IN_PRODUCTION: 'true',
+    METRICS_PUBLIC: 'true',
     ADMIN_EMAIL: 'bench-admin@example.com',
     ADMIN_PASSWORD: 'bench-admin-password',
     DATA_DIR: join(ROOT, 'data', 'bench'),

@@ -54,6 +54,9 @@ async function main(): Promise<void> {
       DATA_DIR: dataDir,
       JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123',
       UNIPILE_WEBHOOK_SECRET: SECRET,
+      // Production against the sandbox, /metrics unscraped: both must be said to start (config.ts).
+      ALLOW_SANDBOX_IN_PRODUCTION: 'true',
+      METRICS_PUBLIC: 'true',
     };
     const port = await freePort();
     const service = startService(port, { ...env, ROLE: 'api' });

@@ -43,8 +43,22 @@ describe('loadConfig', () => {
     expect(problemsOf({ JWT_SECRET: 'short' })).toEqual(['JWT_SECRET: must be at least 32 characters']);
   });
 
-  it('should require JWT_SECRET in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['JWT_SECRET: is required when NODE_ENV=production']);
+  it('should require JWT_SECRET, Unipile, the webhook secret and the metrics token in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toEqual(['JWT_SECRET', 'UNIPILE_DSN', 'UNIPILE_WEBHOOK_SECRET', 'METRICS_TOKEN']);
+  });
+
+  it('should start production without Unipile, the webhook secret or the metrics token only when each is opted out', () => {
+    const dataDir = tempDir();
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATA_DIR: dataDir };
+    const optOuts = { ALLOW_SANDBOX_IN_PRODUCTION: 'true', ALLOW_UNAUTHENTICATED_WEBHOOKS: 'true', METRICS_PUBLIC: 'true' };
+    expect(loadConfig({ ...production, ...optOuts }).unipile).toBeUndefined();
+    for (const name of Object.keys(optOuts)) {
+      expect(problemsOf({ ...production, ...optOuts, [name]: 'false' })).toHaveLength(1);
+    }
+    // A value that is not a clear yes opts nothing out.
+    expect(problemsOf({ ...production, ...optOuts, METRICS_PUBLIC: 'maybe' }).map((p) => p.split(':')[0])).toEqual(['METRICS_PUBLIC', 'METRICS_TOKEN']);
+    // A worker serves no webhooks, so it needs no webhook secret.
+    expect(() => loadConfig({ ...production, ...optOuts, ROLE: 'worker', ALLOW_UNAUTHENTICATED_WEBHOOKS: 'false' })).not.toThrow();
   });
 
   it('should list every problem, one line each, when several values are bad', () => {
@@ -71,6 +85,8 @@ describe('loadConfig', () => {
       ADMIN_PASSWORD: 'a-long-enough-password',
       UNIPILE_DSN: 'https://api1.unipile.com:13111',
       UNIPILE_API_KEY: 'key',
+      UNIPILE_WEBHOOK_SECRET: 'a-webhook-secret-0123456789',
+      METRICS_TOKEN: 'a-metrics-token-0123456789',
       PORT: '8080',
     });
     expect(config.isProduction).toBe(true);

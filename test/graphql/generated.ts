@@ -36,9 +36,9 @@ export type CreateNotificationChannelInput = {
   recipients?: Array<string> | null | undefined;
   /** WEBHOOK: your own signing secret (32+ characters); omitted, one is generated */
   signingSecret?: string | null | undefined;
-  /** SLACK: the incoming-webhook URL (https://hooks.slack.com/services/…) */
+  /** SLACK: the incoming-webhook URL (https://hooks.slack.com/services/…, or an origin of NOTIFY_SLACK_WEBHOOK_ORIGINS) */
   slackWebhookUrl?: string | null | undefined;
-  /** WEBHOOK: the URL that receives signed POSTs */
+  /** WEBHOOK: the URL that receives signed POSTs; a public address (FORBIDDEN_DESTINATION otherwise, unless NOTIFY_ALLOW_PRIVATE_NETWORKS) */
   webhookUrl?: string | null | undefined;
 };
 

@@ -14,7 +14,17 @@ describe('notification configuration', () => {
       retryDelayMs: 30_000,
       maxAttempts: 6,
       timeoutMs: 10_000,
+      allowPrivateNetworks: false,
+      slackWebhookOrigins: ['https://hooks.slack.com'],
     });
+  });
+
+  it('should read the private-network opt-in and the Slack origins, kept as origins', () => {
+    const n = loadConfig({ ...base, NOTIFY_ALLOW_PRIVATE_NETWORKS: 'true', NOTIFY_SLACK_WEBHOOK_ORIGINS: 'https://hooks.slack.com/, https://chat.example.com:8065/hooks' }).notifications;
+    expect(n).toMatchObject({ allowPrivateNetworks: true, slackWebhookOrigins: ['https://hooks.slack.com', 'https://chat.example.com:8065'] });
+    expect(() => loadConfig({ ...base, NOTIFY_SLACK_WEBHOOK_ORIGINS: 'hooks.slack.com' })).toThrow(
+      'NOTIFY_SLACK_WEBHOOK_ORIGINS: must be comma-separated http:// or https:// origins such as https://hooks.slack.com',
+    );
   });
 
   it('should read the switches and the SMTP settings', () => {

@@ -21,7 +21,11 @@ describe('notification switches (environment and workspace)', () => {
   beforeAll(async () => {
     smtp = await startSmtpReceiver();
     http = await startHttpReceiver();
-    t = await startTestApp({ SMTP_URL: smtp.url, NOTIFY_SLACK_ENABLED: 'false' }, { role: 'all', notifications: { dispatchIntervalMs: 200, retryDelayMs: 200 } });
+    // The receivers are on this machine: private networks allowed, and Slack is the local receiver.
+    t = await startTestApp(
+      { SMTP_URL: smtp.url, NOTIFY_SLACK_ENABLED: 'false', NOTIFY_ALLOW_PRIVATE_NETWORKS: 'true', NOTIFY_SLACK_WEBHOOK_ORIGINS: http.url },
+      { role: 'all', notifications: { dispatchIntervalMs: 200, retryDelayMs: 200 } },
+    );
     admin = await adminSession(t);
   });
   afterAll(async () => {

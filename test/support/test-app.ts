@@ -47,6 +47,12 @@ async function start(db: TestDatabase | undefined, env: Env, opts: AppOptions): 
     JWT_SECRET: TEST_JWT_SECRET,
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
+    // Test apps run the sandbox without secrets, also those that test production behaviour
+    // (NODE_ENV=production); the refusal to start without them is tested on a real process
+    // (test/security/production-start.int-spec.ts). Outside production these do nothing.
+    ALLOW_SANDBOX_IN_PRODUCTION: 'true',
+    ALLOW_UNAUTHENTICATED_WEBHOOKS: 'true',
+    METRICS_PUBLIC: 'true',
     ...env,
   });
   // A short lock lifetime: Agenda keeps a lockLifetime/2 timer per executed job, which would

@@ -50,7 +50,7 @@ export class NotificationDeliverer {
     const retries = attempt - (claimed.attempt_limit - this.settings.maxAttempts);
     const status = outcome.ok
       ? NotificationDeliveryStatus.SENT
-      : attempt >= claimed.attempt_limit
+      : attempt >= claimed.attempt_limit || outcome.permanent
         ? NotificationDeliveryStatus.FAILED
         : NotificationDeliveryStatus.RETRYING;
     const nextAttemptAt = status === NotificationDeliveryStatus.RETRYING ? new Date(this.clock.now().getTime() + retryDelayMs(this.settings, retries)) : null;

@@ -3,6 +3,8 @@ import { DomainError } from '../../core/errors';
 export type NotificationErrorCode =
   /** The input does not fit the channel kind (an email channel without recipients …). */
   | 'INVALID_NOTIFICATION_CHANNEL'
+  /** A Slack or webhook URL on a loopback, private, link-local … address (literal or resolved). */
+  | 'FORBIDDEN_DESTINATION'
   /** That channel already has a rule for this event type and campaign. */
   | 'NOTIFICATION_RULE_EXISTS'
   /** A replay was asked while the delivery is being sent. */

@@ -4,6 +4,8 @@ import { NotFoundError } from '../../core/errors';
 import type { Viewer } from '../auth/viewer';
 import { Campaign } from '../campaigns/campaign.entity';
 import { displayUrl, generateSigningSecret, maskSecret, maskUrl } from './channel-secrets';
+import type { DestinationGuard } from './channels/destination-guard';
+import { isSlackWebhookUrl } from './channels/slack.sender';
 import { NotificationChannel } from './notification-channel.entity';
 import { NotificationChannelKind } from './notification-kinds';
 import { NotificationError } from './notification.errors';
@@ -35,6 +37,7 @@ export class NotificationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly settings: NotifierSettings,
+    private readonly guard: DestinationGuard,
   ) {}
 
   async getSettings(viewer: Viewer): Promise<NotificationSettingsView> {
@@ -78,6 +81,7 @@ export class NotificationService {
 
   async createChannel(viewer: Viewer, input: CreateNotificationChannelInput): Promise<CreatedNotificationChannel> {
     checkFields(input.kind, input, true);
+    await this.checkDestinations(input);
     const signingSecret = input.kind === NotificationChannelKind.WEBHOOK ? (input.signingSecret ?? generateSigningSecret()) : null;
     const repo = this.dataSource.getRepository(NotificationChannel);
     const channel = await repo.save(
@@ -96,6 +100,7 @@ export class NotificationService {
   async updateChannel(viewer: Viewer, id: string, input: UpdateNotificationChannelInput): Promise<NotificationChannelView> {
     const channel = await this.findChannel(viewer, id);
     checkFields(channel.kind, input, false);
+    await this.checkDestinations(input);
     if (input.name !== undefined) channel.name = input.name.trim();
     if (input.recipients !== undefined) channel.recipients = input.recipients;
     if (input.webhookUrl !== undefined) channel.url = input.webhookUrl;
@@ -138,6 +143,32 @@ export class NotificationService {
     const result = isUUID(id) ? await this.dataSource.getRepository(NotificationRule).delete({ id, workspaceId: viewer.workspaceId }) : undefined;
     if (!result?.affected) throw new NotFoundError('Notification rule', id);
     return true;
+  }
+
+  /**
+   * Where a channel may send: Slack channels to Slack, and neither to this machine or its networks
+   * (unless NOTIFY_ALLOW_PRIVATE_NETWORKS). Each delivery checks again on the connection itself.
+   */
+  private async checkDestinations(input: ChannelFields): Promise<void> {
+    if (input.slackWebhookUrl != null) {
+      const origins = this.settings.slackWebhookOrigins;
+      if (!isSlackWebhookUrl(input.slackWebhookUrl, origins)) {
+        throw new NotificationError('INVALID_NOTIFICATION_CHANNEL', `slackWebhookUrl must be a Slack incoming-webhook URL (${origins.map((o) => `${o}/…`).join(' or ')})`, {
+          fields: ['slackWebhookUrl'],
+        });
+      }
+      await this.checkAddress('slackWebhookUrl', input.slackWebhookUrl);
+    }
+    if (input.webhookUrl != null) await this.checkAddress('webhookUrl', input.webhookUrl);
+  }
+
+  private async checkAddress(field: 'slackWebhookUrl' | 'webhookUrl', url: string): Promise<void> {
+    const reason = await this.guard.refusalOfUrl(url, this.settings.timeoutMs);
+    if (!reason) return;
+    const rule = this.settings.allowPrivateNetworks
+      ? 'Link-local, metadata, unspecified and reserved addresses are never sent to.'
+      : 'Notifications are sent to public addresses only.';
+    throw new NotificationError('FORBIDDEN_DESTINATION', `${field} is refused: ${reason}. ${rule}`, { fields: [field], reason });
   }
 
   private async findChannel(viewer: Viewer, id: string): Promise<NotificationChannel> {

@@ -125,13 +125,16 @@ export class CreateNotificationChannelInput {
   @IsEmail({}, { each: true })
   recipients?: string[];
 
-  @Field({ nullable: true, description: 'SLACK: the incoming-webhook URL (https://hooks.slack.com/services/…)' })
+  @Field({ nullable: true, description: 'SLACK: the incoming-webhook URL (https://hooks.slack.com/services/…, or an origin of NOTIFY_SLACK_WEBHOOK_ORIGINS)' })
   @IsOptional()
   @IsUrl(URL_OPTIONS)
   @MaxLength(2000)
   slackWebhookUrl?: string;
 
-  @Field({ nullable: true, description: 'WEBHOOK: the URL that receives signed POSTs' })
+  @Field({
+    nullable: true,
+    description: 'WEBHOOK: the URL that receives signed POSTs; a public address (FORBIDDEN_DESTINATION otherwise, unless NOTIFY_ALLOW_PRIVATE_NETWORKS)',
+  })
   @IsOptional()
   @IsUrl(URL_OPTIONS)
   @MaxLength(2000)
@@ -208,7 +211,7 @@ export class NotificationAttemptView {
   @Field(() => Int)
   latencyMs!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A short status line (HTTP 500, timed out after 10000 ms, refused: …); never the remote body' })
   error!: string | null;
 }
 
@@ -244,7 +247,7 @@ export class NotificationDeliveryView {
   @Field(() => Int, { nullable: true })
   lastLatencyMs!: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The last attempt\'s status line (as in attemptLog), or CHANNEL_DISABLED / CHANNEL_DELETED' })
   lastError!: string | null;
 
   @Field(() => Date, { nullable: true, description: 'RETRYING: when the next attempt is due' })

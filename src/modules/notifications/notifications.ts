@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { JobDefinition } from '../../core/jobs/register-jobs';
 import type { Logger } from '../../core/logger';
+import { DestinationGuard } from './channels/destination-guard';
 import { EmailSender } from './channels/email.sender';
 import { SlackSender } from './channels/slack.sender';
 import { WebhookSender } from './channels/webhook.sender';
@@ -33,14 +34,17 @@ export function createNotifications(deps: { dataSource: DataSource; agenda: Agen
   const { dataSource, agenda, clock, settings } = deps;
   const log = deps.log.child({ module: 'notifications' });
   const queue = agendaDeliveryQueue(agenda);
+  // Slack and webhook URLs come from workspace admins: every request they cause goes through the guard.
+  // SMTP_URL is the operator's own setting, so email is not guarded.
+  const guard = new DestinationGuard({ allowPrivateNetworks: settings.allowPrivateNetworks, lookup: settings.lookup });
   const senders = {
     email: settings.smtpUrl ? new EmailSender({ smtpUrl: settings.smtpUrl, from: settings.mailFrom, timeoutMs: settings.timeoutMs }) : undefined,
-    slack: new SlackSender(settings.timeoutMs),
-    webhook: new WebhookSender(clock, settings.timeoutMs),
+    slack: new SlackSender(guard, settings.slackWebhookOrigins, settings.timeoutMs),
+    webhook: new WebhookSender(clock, guard, settings.timeoutMs),
   };
   const dispatcher = new NotificationDispatcher(dataSource, new NotificationDispatchRepository(), clock, settings, queue, log);
   const deliverer = new NotificationDeliverer(dataSource, clock, settings, senders, log);
-  const resolver = new NotificationResolver(new NotificationService(dataSource, settings), new NotificationLogService(dataSource, clock, settings, queue));
+  const resolver = new NotificationResolver(new NotificationService(dataSource, settings, guard), new NotificationLogService(dataSource, clock, settings, queue));
   return {
     settings,
     dispatcher,

@@ -1,4 +1,5 @@
 import type { BackoffStrategy } from 'agenda';
+import type { LookupFunction } from 'node:net';
 import { NotificationChannelKind } from './notification-kinds';
 
 /** Environment-level notification settings (from config), with test overrides through AppOptions. */
@@ -19,6 +20,12 @@ export type NotifierSettings = {
   maxAttempts: number;
   /** Per HTTP request or SMTP stage. */
   timeoutMs: number;
+  /** NOTIFY_ALLOW_PRIVATE_NETWORKS: Slack and webhook channels may reach loopback and private addresses. */
+  allowPrivateNetworks: boolean;
+  /** NOTIFY_SLACK_WEBHOOK_ORIGINS: where Slack channels may point (https://hooks.slack.com). */
+  slackWebhookOrigins: readonly string[];
+  /** Name resolution for outbound requests (default dns.lookup); tests resolve made-up names. */
+  lookup?: LookupFunction;
 };
 
 export const DEFAULT_MAX_RETRY_DELAY_MS = 3_600_000;

@@ -4,7 +4,10 @@ export type SendOutcome = {
   /** HTTP status, or the SMTP reply code. */
   responseCode: number | null;
   latencyMs: number;
+  /** A short status line (`HTTP 500`, `timed out after 10000 ms`, `refused: …`), never a remote body. */
   error: string | null;
+  /** Another attempt cannot succeed (a refused destination): the delivery fails at once. */
+  permanent?: boolean;
 };
 
 const ERROR_MAX = 500;

@@ -1,5 +1,6 @@
 import type { Clock } from '../../../core/clock';
 import type { NotificationContent } from '../notification-content';
+import type { DestinationGuard } from './destination-guard';
 import { postJson } from './http-post';
 import type { SendOutcome } from './send-outcome';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
@@ -13,6 +14,7 @@ export function webhookBody(content: NotificationContent): string {
 export class WebhookSender {
   constructor(
     private readonly clock: Clock,
+    private readonly guard: DestinationGuard,
     private readonly timeoutMs: number,
   ) {}
 
@@ -20,6 +22,7 @@ export class WebhookSender {
     const body = webhookBody(content);
     const timestamp = Math.floor(this.clock.now().getTime() / 1000);
     return postJson(
+      this.guard,
       target.url,
       body,
       {
