@@ -43,19 +43,18 @@ export class AuthService {
   }
 
   /**
-   * A session token for right credentials. A locked email or client address is refused before the
-   * password is looked at (ACCOUNT_LOCKED / TOO_MANY_ATTEMPTS), whether or not the email exists.
+   * A session token for right credentials. Every attempt is counted first; one past the limit of
+   * its email or client address is refused before the password is looked at (ACCOUNT_LOCKED /
+   * TOO_MANY_ATTEMPTS), whether or not the email exists.
    */
   async login(email: string, password: string, clientIp?: string): Promise<AuthPayload> {
     const normalized = email.trim().toLowerCase();
-    await this.throttle.assertAllowed(normalized, clientIp, this.clock.now());
+    // Counted before the password is checked, so parallel attempts cannot outrun the limit.
+    const attempt = await this.throttle.attempt(normalized, clientIp, this.clock.now());
     const user = await this.users.findByEmailWithWorkspace(normalized);
     const valid = user ? await verifyPassword(user.passwordHash, password) : await burnPasswordCheck(password).then(() => false);
-    if (!user || !valid) {
-      await this.throttle.recordFailure(normalized, clientIp, this.clock.now());
-      throw invalidCredentials();
-    }
-    await this.throttle.recordSuccess(normalized);
+    if (!user || !valid) throw invalidCredentials();
+    await this.throttle.succeeded(attempt);
     user.lastLoginAt = this.clock.now();
     await this.users.update(user.id, { lastLoginAt: user.lastLoginAt });
     return this.session(user, user.workspace!.tokenVersion);
