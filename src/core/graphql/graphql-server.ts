@@ -133,7 +133,7 @@ type SocketExtra = { socket: WebSocket; request: IncomingMessage };
  */
 const KEEP_ALIVE_MS = 30_000;
 
-/** Close codes of a socket whose session ends: its token expired, or was revoked (or its user changed). */
+/** The close code of a socket whose session ends: its token expired, or was revoked (its user changed, deactivated, deleted). */
 export const WS_CLOSE_SESSION_ENDED = 4403;
 
 function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, formatError: ReturnType<typeof createErrorFormatter>) {
