@@ -53,6 +53,8 @@ import { LiveService } from './modules/live/live.service';
 import { AuthResolver } from './modules/auth/auth.resolver';
 import { AuthService } from './modules/auth/auth.service';
 import { ensureFirstAdmin } from './modules/auth/first-admin';
+import { SessionRevocations } from './modules/auth/session-revocations';
+import { UserAdminService } from './modules/auth/user-admin.service';
 import { TokenService, bearerToken } from './modules/auth/token.service';
 import { HeartbeatResolver } from './modules/system/heartbeat.resolver';
 import { createNotifications, type Notifications } from './modules/notifications/notifications';
@@ -242,6 +244,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       }
       // Live events for subscriptions: NOTIFY wake-ups on a real Postgres, polling on the embedded one.
       const feed = new LiveEventFeed(dataSource, { url: databaseUrl, notifications: Boolean(config.db.url), pollMs: 250, log });
+      // Token revocations of every instance reach this one through the same feed (its sockets close).
+      const sessions = new SessionRevocations();
+      sessions.listen(feed);
       await feed.start();
       cleanups.push(() => feed.stop());
       const live = new LiveService(dataSource, feed, analytics);
@@ -262,7 +267,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
           new SimulationService(dataSource, campaigns, clock, engineSettings, config.sandbox, log),
         ),
         new SchedulerResolver(
-          new SchedulerStatusService(dataSource, engine.scheduler, jobs, { role, workerRunning, jobStore: store.kind }),
+          new SchedulerStatusService(dataSource, engine.scheduler, jobs, { role, workerRunning, jobStore: store.kind }, engine.wake),
         ),
         new AdminResolver(
           new AdminService(
@@ -271,6 +276,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
             new DebugTimingService(dataSource, clock),
             new ManualMessageService(dataSource, unipile, clock, log),
             auth,
+            new UserAdminService(dataSource, clock),
           ),
         ),
       ]);
@@ -281,6 +287,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         limits: config.security.graphql,
         metrics,
         keepAliveMs: opts.keepAliveMs,
+        maxConnectionsPerClient: config.security.wsMaxConnectionsPerClient,
+        trustProxy: config.operations.trustProxy,
+        sessions,
         createContext: async (authorization, requestId, clientIp) => ({
           viewer: await auth.authenticate(bearerToken(authorization)),
           requestId,

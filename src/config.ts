@@ -102,6 +102,7 @@ const envSchema = z.object({
     LOGIN_MAX_FAILURES: intBetween(1, 1000).default(5),
     LOGIN_IP_MAX_FAILURES: intBetween(1, 100_000).default(50),
     LOGIN_LOCKOUT: duration.default('15m'),
+    WS_MAX_CONNECTIONS_PER_CLIENT: intBetween(1, 1_000_000).default(100),
     GRAPHQL_MAX_DEPTH: intBetween(2, 100).default(12),
     GRAPHQL_MAX_COMPLEXITY: intBetween(100, 10_000_000).default(20_000),
     GRAPHQL_MAX_TOKENS: intBetween(500, 1_000_000).default(1_000),
@@ -228,6 +229,8 @@ export function loadConfig(env: Env) {
         windowMs: durationMs(e.LOGIN_LOCKOUT),
       },
       graphql: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxComplexity: e.GRAPHQL_MAX_COMPLEXITY, maxTokens: e.GRAPHQL_MAX_TOKENS },
+      // Open WebSockets per client address (authenticated or not); past it, upgrades get 429.
+      wsMaxConnectionsPerClient: e.WS_MAX_CONNECTIONS_PER_CLIENT,
     },
     sandbox: {
       seed: e.SANDBOX_SEED,

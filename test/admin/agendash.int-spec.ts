@@ -15,7 +15,7 @@ type DashboardJobs = {
 };
 type AuditRow = { action: string; target: Record<string, unknown>; outcome: string; user_email: string; request_id: string };
 
-// Agendash's UI and its JSON API at /admin/jobs/ on Agenda 6 with the Postgres job store, behind admin auth.
+// Agendash's UI and its JSON API at /admin/jobs/ on Agenda 6 with the Postgres job store, behind operator auth.
 describe('jobs dashboard (agendash) at /admin/jobs', () => {
   let t: TestApp;
   let dash: string;
@@ -86,7 +86,7 @@ describe('jobs dashboard (agendash) at /admin/jobs', () => {
     expect(await audit('jobDashboard.create')).toEqual([]);
   });
 
-  it("should list the instance's real jobs to an admin: overview per name and the jobs with their state", async () => {
+  it("should list the instance's real jobs to an operator: overview per name and the jobs with their state", async () => {
     const all = await listJobs('', bearer(adminToken));
     const names = all.overview.map((o) => o.displayName);
     expect(names[0]).toBe('All Jobs');
@@ -250,20 +250,26 @@ describe('jobs dashboard (agendash) at /admin/jobs', () => {
     expect((await audit('jobDashboard.delete')).length).toBe(1);
   });
 
-  it("should let any workspace's admin in (jobs are instance-wide), and end its session when its workspace's tokens are revoked", async () => {
-    const outsider = await createUser(t.app.dataSource, { role: Role.ADMIN });
-    const outsiderToken = await loginToken(t.graphqlUrl, outsider.email);
-    const { cookie } = await openSession(outsiderToken);
+  it("should let only instance operators in, and end an operator's session when its workspace's tokens are revoked or the flag is removed", async () => {
+    // A workspace admin who is not an operator: refused with and without a session.
+    const tenantAdmin = await createUser(t.app.dataSource, { role: Role.ADMIN });
+    const tenantToken = await loginToken(t.graphqlUrl, tenantAdmin.email);
+    expect((await fetch(`${dash}/session`, { method: 'POST', headers: bearer(tenantToken) })).status).toBe(403);
+    expect((await fetch(`${dash}/api`, { headers: bearer(tenantToken) })).status).toBe(403);
+    // An operator of another workspace: in, until its workspace's tokens are revoked.
+    const operator = await createUser(t.app.dataSource, { role: Role.ADMIN, operator: true });
+    const operatorToken = await loginToken(t.graphqlUrl, operator.email);
+    const { cookie } = await openSession(operatorToken);
     expect((await listJobs(`job=${SCAN_JOB}`, { cookie })).total).toBe(1);
-    await gqlOk(t.graphqlUrl, RevokeAllTokensDocument, {}, outsiderToken);
+    await gqlOk(t.graphqlUrl, RevokeAllTokensDocument, {}, operatorToken);
     expect((await fetch(`${dash}/api`, { headers: { cookie } })).status).toBe(401);
-    // Demoted to member: the role is read on every request, not taken from the session.
+    // No longer an operator: the flag is read on every request, not taken from the session.
     const { cookie: adminCookie } = await openSession(adminToken);
-    await t.app.dataSource.query(`UPDATE app_user SET role = 'MEMBER' WHERE email = $1`, [TEST_ADMIN.email]);
+    await t.app.dataSource.query(`UPDATE app_user SET operator = false WHERE email = $1`, [TEST_ADMIN.email]);
     try {
       expect((await fetch(`${dash}/api`, { headers: { cookie: adminCookie } })).status).toBe(403);
     } finally {
-      await t.app.dataSource.query(`UPDATE app_user SET role = 'ADMIN' WHERE email = $1`, [TEST_ADMIN.email]);
+      await t.app.dataSource.query(`UPDATE app_user SET operator = true WHERE email = $1`, [TEST_ADMIN.email]);
     }
   });
 });

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
       'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token user { id workspaceId } } }',
       { e: BENCH_ADMIN.email, p: BENCH_ADMIN.password },
     );
-    const viewer: Viewer = { userId: login.user.id, workspaceId: login.user.workspaceId, role: Role.ADMIN, email: BENCH_ADMIN.email, expiresAt: new Date(Date.now() + 3_600_000) };
+    const viewer: Viewer = { userId: login.user.id, workspaceId: login.user.workspaceId, role: Role.ADMIN, operator: true, email: BENCH_ADMIN.email, expiresAt: new Date(Date.now() + 3_600_000), tokenVersion: 1, userTokenVersion: 1 };
     const facts = await pg.query<{ campaign: string; account: string; events: string; leads: string; campaign_events: string }>(
       `SELECT (SELECT id FROM campaign ORDER BY name LIMIT 1) AS campaign,
               (SELECT id FROM linkedin_account WHERE ramp_start_cap IS NOT NULL ORDER BY display_name LIMIT 1) AS account,

@@ -120,6 +120,8 @@ async function runService(shape: Shape): Promise<Outcome> {
     ADMIN_EMAIL: 'bench-admin@example.com',
     ADMIN_PASSWORD: 'bench-admin-password',
     DATA_DIR: join(ROOT, 'data', 'bench'),
+    // Every subscriber connects from this machine's one address.
+    WS_MAX_CONNECTIONS_PER_CLIENT: String(SUBSCRIBERS + 100),
   });
   const pg = new Pg({ connectionString: url.toString() });
   await pg.connect();

@@ -13,7 +13,7 @@ export async function createWorkspace(ds: DataSource, attrs: Partial<Workspace> 
 /** A saved user (in a new workspace unless one is given); its password is FACTORY_PASSWORD. */
 export async function createUser(
   ds: DataSource,
-  attrs: { workspaceId?: string; role?: Role; email?: string } = {},
+  attrs: { workspaceId?: string; role?: Role; email?: string; operator?: boolean } = {},
 ): Promise<User> {
   const workspaceId = attrs.workspaceId ?? (await createWorkspace(ds)).id;
   return ds.manager.save(
@@ -22,6 +22,7 @@ export async function createUser(
       email: attrs.email ?? `user-${randomUUID().slice(0, 8)}@test.example`,
       passwordHash: await hashPassword(FACTORY_PASSWORD),
       role: attrs.role ?? Role.MEMBER,
+      operator: attrs.operator ?? false,
       lastLoginAt: null,
     }),
   );

@@ -31,6 +31,25 @@ describe('login throttling and lock-out', () => {
     await gqlOk(t.graphqlUrl, LoginDocument, { email: user.email, password: FACTORY_PASSWORD });
   });
 
+  it('should check at most LOGIN_MAX_FAILURES passwords of 30 parallel wrong attempts on one email, and then lock it', async () => {
+    const user = await createUser(t.app.dataSource);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => gql(t.graphqlUrl, LoginDocument, { email: user.email, password: 'wrong-password-123' })),
+    );
+    const codes = answers.map(errorCode);
+    // Only a checked password can be found wrong: the other 27 were refused before any check.
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(3);
+    expect(codes.filter((c) => c === 'ACCOUNT_LOCKED')).toHaveLength(27);
+    expect(errorCode(await gql(t.graphqlUrl, LoginDocument, { email: user.email, password: FACTORY_PASSWORD }))).toBe('ACCOUNT_LOCKED');
+  });
+
+  it('should not count a right password against the client address', async () => {
+    const user = await createUser(t.app.dataSource);
+    for (let i = 0; i < 11; i++) await gqlOk(t.graphqlUrl, LoginDocument, { email: user.email, password: FACTORY_PASSWORD });
+    const [ip] = await t.app.dataSource.query(`SELECT failures FROM login_throttle WHERE key = 'ip:127.0.0.1'`);
+    expect(ip?.failures ?? 0).toBe(0);
+  });
+
   it('should lock unknown emails the same way, so locking reveals nothing about which emails exist', async () => {
     for (let i = 0; i < 3; i++) await gql(t.graphqlUrl, LoginDocument, { email: 'ghost@test.example', password: 'wrong-password-123' });
     expect(errorCode(await gql(t.graphqlUrl, LoginDocument, { email: 'ghost@test.example', password: 'x' }))).toBe('ACCOUNT_LOCKED');

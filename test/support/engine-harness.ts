@@ -29,10 +29,10 @@ export type EngineTest = {
   clock: VirtualClock;
   admin: Session;
   runner: SimulationRunner;
-  /** A linked sandbox account with these settings. */
-  account(settings?: UpdateAccountInput): Promise<{ id: string; unipileAccountId: string }>;
+  /** A linked sandbox account with these settings (of the admin's workspace, or of `as`'s). */
+  account(settings?: UpdateAccountInput, as?: Session): Promise<{ id: string; unipileAccountId: string }>;
   /** An ACTIVE campaign on these senders with leads taken from the sandbox's members. */
-  campaign(opts: { senders: string[]; leads: number; steps?: SequenceStepInput[] }): Promise<{ id: string; providerIds: string[] }>;
+  campaign(opts: { senders: string[]; leads: number; steps?: SequenceStepInput[]; as?: Session }): Promise<{ id: string; providerIds: string[] }>;
 };
 
 /**
@@ -73,19 +73,19 @@ export async function startEngineTest(opts: {
     clock,
     admin,
     runner,
-    async account(settings = {}) {
-      const account = await linkSandboxAccount(t, admin.token);
-      if (Object.keys(settings).length) await gqlOk(t.graphqlUrl, UpdateAccountDocument, { id: account.id, input: settings }, admin.token);
+    async account(settings = {}, as = admin) {
+      const account = await linkSandboxAccount(t, as.token);
+      if (Object.keys(settings).length) await gqlOk(t.graphqlUrl, UpdateAccountDocument, { id: account.id, input: settings }, as.token);
       return account;
     },
-    async campaign({ senders, leads, steps }) {
+    async campaign({ senders, leads, steps, as = admin }) {
       const prospects = t.app.sandbox!.prospects().slice(used, used + leads);
       used += leads;
       const { createCampaign } = await gqlOk(
         t.graphqlUrl,
         CreateCampaignDocument,
         { input: { name: `Engine campaign ${++n}`, senderAccountIds: senders, ...(steps ? { steps } : {}) } },
-        admin.token,
+        as.token,
       );
       await gqlOk(
         t.graphqlUrl,
@@ -94,9 +94,9 @@ export async function startEngineTest(opts: {
           campaignId: createCampaign.id,
           leads: prospects.map((p) => ({ publicIdentifier: p.publicIdentifier, firstName: p.firstName, lastName: p.lastName })),
         },
-        admin.token,
+        as.token,
       );
-      await gqlOk(t.graphqlUrl, SetCampaignStatusDocument, { id: createCampaign.id, status: 'ACTIVE' }, admin.token);
+      await gqlOk(t.graphqlUrl, SetCampaignStatusDocument, { id: createCampaign.id, status: 'ACTIVE' }, as.token);
       return { id: createCampaign.id, providerIds: prospects.map((p) => p.providerId) };
     },
   };

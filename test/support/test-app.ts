@@ -71,3 +71,36 @@ async function start(db: TestDatabase | undefined, env: Env, opts: AppOptions): 
     },
   };
 }
+
+/**
+ * A second API instance (in this process) on the test app's database and Unipile sandbox: what
+ * one instance commits reaches the other only through Postgres, as between two servers.
+ */
+export async function startAnotherInstance(t: TestApp, env: Env = {}): Promise<Omit<TestApp, 'app'> & { app: App }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'outreach-data-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: (t.app.dataSource.options as { url: string }).url,
+    DATA_DIR: dataDir,
+    JWT_SECRET: TEST_JWT_SECRET,
+    UNIPILE_DSN: t.app.sandbox!.url,
+    UNIPILE_API_KEY: t.app.sandbox!.apiKey,
+    MIGRATIONS_RUN: 'false',
+    ...env,
+  });
+  const app = await startApp(config, { role: 'api', jobs: { processEveryMs: 200, lockLifetimeMs: 1_500 }, print: () => undefined });
+  const baseUrl = app.url!;
+  return {
+    app,
+    baseUrl,
+    graphqlUrl: `${baseUrl}/graphql`,
+    wsUrl: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+    async stop() {
+      await app.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

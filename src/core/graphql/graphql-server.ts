@@ -3,7 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
+import { type ExecutionArgs, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ForbiddenError } from '../errors';
@@ -16,6 +16,8 @@ import { graphiqlPage, registerGraphiQLAssets, wantsGraphiQL } from './graphiql'
 import { mayIntrospect, maySeeSuggestions, usesIntrospection, withoutSuggestions } from './introspection';
 import { type OperationLimits, nulInputPlugin, operationLimitsPlugin, requestError, wsOperationPreparer } from './limits';
 import { sharedSubscribe } from './shared-subscribe';
+import { WS_MAX_PAYLOAD_BYTES, acceptUpgrades, clientAddress } from './ws-upgrade';
+import type { Viewer } from '../../modules/auth/viewer';
 import { RequestLoaders } from './loaders';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -30,9 +32,18 @@ export type GraphQLServerDeps = {
   metrics?: AppMetrics;
   /** How often each WebSocket is pinged; one that has not answered by the next ping is dropped. */
   keepAliveMs?: number;
+  /** Open WebSockets per client address (WS_MAX_CONNECTIONS_PER_CLIENT); more are refused with 429. */
+  maxConnectionsPerClient: number;
+  /** The client address of an upgrade comes from X-Forwarded-For (TRUST_PROXY). */
+  trustProxy?: boolean;
+  /** Revoked sessions: the sockets of their tokens are closed with 4403 as soon as a revocation is heard. */
+  sessions?: SessionGate;
   /** Builds a request's context from the raw Authorization value (header or connectionParams). */
   createContext(authorization: unknown, requestId: string, clientIp?: string): Promise<GraphQLContext>;
 };
+
+/** What the WebSocket side needs to know of revocations (SessionRevocations in modules/auth). */
+export type SessionGate = { isRevoked(viewer: Viewer): boolean; onRevoked(listener: () => void): () => void };
 
 export type GraphQLServer = { close(): Promise<void> };
 
@@ -42,8 +53,15 @@ export type GraphQLServer = { close(): Promise<void> };
  */
 export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): Promise<GraphQLServer> {
   const formatError = createErrorFormatter(deps.log);
-  const wss = new WebSocketServer({ server: app.server, path: GRAPHQL_PATH });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
   const wsServer = useGraphQLWebSocket(wss, deps, formatError);
+  const stopUpgrades = acceptUpgrades(app.server, wss, {
+    path: GRAPHQL_PATH,
+    maxPerClient: deps.maxConnectionsPerClient,
+    trustProxy: deps.trustProxy ?? false,
+    onRefused: () => deps.metrics?.wsConnectionsTotal.inc({ outcome: 'refused' }),
+    onProtocolError: (err) => deps.log.debug({ code: err.code }, 'WebSocket frame refused; socket closed'),
+  });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: deps.schema,
@@ -94,6 +112,7 @@ export async function mountGraphQL(app: FastifyInstance, deps: GraphQLServerDeps
 
   return {
     async close() {
+      stopUpgrades();
       await apollo.stop();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
@@ -132,11 +151,16 @@ type SocketExtra = { socket: WebSocket; request: IncomingMessage };
  */
 const KEEP_ALIVE_MS = 30_000;
 
+/** The close code of a socket whose session ends: its token expired, or was revoked (its user changed, deactivated, deleted). */
+export const WS_CLOSE_SESSION_ENDED = 4403;
+
 function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, formatError: ReturnType<typeof createErrorFormatter>) {
   const contexts = new WeakMap<WebSocket, GraphQLContext>();
   const expiryTimers = new WeakMap<WebSocket, NodeJS.Timeout>();
-  // Authenticated sockets, so the open-connections gauge only counts what onConnect accepted.
-  const openSockets = new WeakSet<WebSocket>();
+  // Authenticated sockets with the Authorization they came with: the open-connections gauge
+  // counts only what onConnect accepted, revocations are matched against them, and every new
+  // operation re-checks the token.
+  const openSockets = new Map<WebSocket, { authorization: unknown; clientIp: string }>();
   let connections = 0;
   const prepareOperation = wsOperationPreparer(deps.schema, deps.limits);
   // As over HTTP: logged with the connection's reqId, suggestions only for those who may see them.
@@ -150,11 +174,30 @@ function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, form
       }),
     );
   };
+  const endSession = (socket: WebSocket) => socket.close(WS_CLOSE_SESSION_ENDED, 'Session revoked');
+  deps.sessions?.onRevoked(() => {
+    for (const socket of openSockets.keys()) {
+      const viewer = contexts.get(socket)?.viewer;
+      if (viewer && deps.sessions!.isRevoked(viewer)) endSession(socket);
+    }
+  });
+  // An operation over a socket whose token no longer authenticates (revoked, user deactivated or
+  // changed) closes the socket instead of running.
+  const recheck = async (socket: WebSocket): Promise<GraphQLError[] | undefined> => {
+    const open = openSockets.get(socket);
+    if (!open) return undefined;
+    const fresh = await deps.createContext(open.authorization, `ws-${++connections}`, open.clientIp);
+    if (fresh.viewer) return undefined;
+    endSession(socket);
+    return [new GraphQLError('Session revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
+  };
   return useServer<Record<string, unknown>, SocketExtra>(
     {
       schema: deps.schema,
-      // Parse, validate and check the limits exactly as over HTTP, introspection as well.
-      onSubscribe: (ctx, _id, payload) => {
+      // Parse, validate and check the limits exactly as over HTTP (introspection as well), once the session is re-checked.
+      onSubscribe: async (ctx, _id, payload) => {
+        const revoked = await recheck(ctx.extra.socket);
+        if (revoked) return revoked;
         const prepared = prepareOperation(payload);
         if (isErrorList(prepared) || mayIntrospect(contexts.get(ctx.extra.socket)?.viewer, deps.isProduction)) return prepared;
         return usesIntrospection(prepared.document) ? [requestError(introspectionForbidden())] : prepared;
@@ -166,22 +209,24 @@ function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, form
       }),
       // One context per subscription, so DataLoader caches never outlive an operation.
       context: (ctx) => ({ ...(contexts.get(ctx.extra.socket) as GraphQLContext), loaders: new RequestLoaders() }),
-      // Authenticate once per connection; a missing or invalid token closes it with 4403.
+      // Authenticate once per connection; a missing, invalid or revoked token closes it with 4403.
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const authorization = params.Authorization ?? params.authorization ?? params.token;
-        const context = await deps.createContext(authorization, `ws-${++connections}`, ctx.extra.request.socket.remoteAddress);
-        if (!context.viewer) {
+        const clientIp = clientAddress(ctx.extra.request, deps.trustProxy ?? false);
+        const context = await deps.createContext(authorization, `ws-${++connections}`, clientIp);
+        // A revocation heard while this token was being checked is honoured here.
+        if (!context.viewer || deps.sessions?.isRevoked(context.viewer) || ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) {
           deps.metrics?.wsConnectionsTotal.inc({ outcome: 'refused' });
           return false;
         }
         deps.metrics?.wsConnectionsTotal.inc({ outcome: 'ok' });
         deps.metrics?.wsConnections.inc();
-        openSockets.add(ctx.extra.socket);
+        openSockets.set(ctx.extra.socket, { authorization, clientIp });
         contexts.set(ctx.extra.socket, context);
         // The connection lives no longer than its token.
         const ttl = context.viewer.expiresAt.getTime() - Date.now();
-        const timer = setTimeout(() => ctx.extra.socket.close(4403, 'Token expired'), Math.max(0, ttl));
+        const timer = setTimeout(() => ctx.extra.socket.close(WS_CLOSE_SESSION_ENDED, 'Token expired'), Math.max(0, ttl));
         timer.unref();
         expiryTimers.set(ctx.extra.socket, timer);
         return true;

@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 
-export type LiveTopic = 'REPLY_RECEIVED' | 'LEAD_STATUS_CHANGED' | 'ACCOUNT_STATUS_CHANGED' | 'JOB_PROGRESS' | 'CAMPAIGN_COMPLETED';
+// SESSIONS_REVOKED carries token revocations to every instance (never shown to subscribers).
+export type LiveTopic = 'REPLY_RECEIVED' | 'LEAD_STATUS_CHANGED' | 'ACCOUNT_STATUS_CHANGED' | 'JOB_PROGRESS' | 'CAMPAIGN_COMPLETED' | 'SESSIONS_REVOKED';
 
 export type LiveEvent = {
   /** Monotonic: clients resume after the last id they saw. */

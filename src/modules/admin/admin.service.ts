@@ -3,6 +3,8 @@ import { runPendingMigrations } from '../../core/db/migrate';
 import { NotFoundError } from '../../core/errors';
 import type { AuthService } from '../auth/auth.service';
 import type { AuthPayload } from '../auth/auth.types';
+import type { UserAdminService } from '../auth/user-admin.service';
+import type { Role, User } from '../auth/user.entity';
 import { Campaign } from '../campaigns/campaign.entity';
 import { Lead } from '../leads/lead.entity';
 import type { CampaignTiming, LeadConversation, ManualMessageResult, MigrationsStatus } from './admin.types';
@@ -20,6 +22,7 @@ export class AdminService {
     private readonly timing: DebugTimingService,
     private readonly messages: ManualMessageService,
     private readonly auth: AuthService,
+    private readonly users: UserAdminService,
   ) {}
 
   migrationsStatus(actor: Actor): Promise<MigrationsStatus> {
@@ -60,6 +63,26 @@ export class AdminService {
 
   revokeAllTokens(actor: Actor): Promise<AuthPayload> {
     return this.audit.run(actor, 'revokeAllTokens', {}, () => this.auth.revokeAllTokens(actor.viewer));
+  }
+
+  setUserRole(actor: Actor, userId: string, role: Role): Promise<User> {
+    return this.audit.run(actor, 'setUserRole', { userId, role }, () => this.users.setRole(actor.viewer, userId, role));
+  }
+
+  setOperator(actor: Actor, userId: string, operator: boolean): Promise<User> {
+    return this.audit.run(actor, 'setOperator', { userId, operator }, () => this.users.setOperator(actor.viewer, userId, operator));
+  }
+
+  deactivateUser(actor: Actor, userId: string): Promise<User> {
+    return this.audit.run(actor, 'deactivateUser', { userId }, () => this.users.deactivate(actor.viewer, userId));
+  }
+
+  reactivateUser(actor: Actor, userId: string): Promise<User> {
+    return this.audit.run(actor, 'reactivateUser', { userId }, () => this.users.reactivate(actor.viewer, userId));
+  }
+
+  deleteUser(actor: Actor, userId: string): Promise<string> {
+    return this.audit.run(actor, 'deleteUser', { userId }, () => this.users.delete(actor.viewer, userId));
   }
 
   auditLog(actor: Actor, first: number, before: string | null): Promise<AuditLogEntry[]> {

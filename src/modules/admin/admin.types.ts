@@ -113,7 +113,7 @@ export class LeadTiming {
   @Field({ description: 'Nothing holds it back: the next scan picks it up' })
   dueNow!: boolean;
 
-  @Field(() => [String], { description: 'What holds it back now: CAMPAIGN_PAUSED, NOT_DUE, OUTSIDE_WORKING_HOURS, DAILY_CAP_REACHED …' })
+  @Field(() => [String], { description: 'What holds it back now: CAMPAIGN_PAUSED, SCHEDULER_PAUSED, WORKSPACE_PAUSED, NOT_DUE, OUTSIDE_WORKING_HOURS, DAILY_CAP_REACHED …' })
   blockers!: string[];
 
   @Field({ description: 'The same in words, with times' })
@@ -128,8 +128,11 @@ export class CampaignTiming {
   @Field(() => CampaignStatus)
   campaignStatus!: CampaignStatus;
 
-  @Field()
+  @Field({ description: 'Sending is paused for the whole instance (pauseScheduler)' })
   schedulerPaused!: boolean;
+
+  @Field({ description: "Sending is paused for this workspace (pauseWorkspaceSending)" })
+  workspacePaused!: boolean;
 
   @Field({ description: 'The moment the figures were computed' })
   now!: Date;

@@ -22,7 +22,9 @@ export class AuditLogService {
       throw error;
     } finally {
       await this.dataSource.query(
-        `INSERT INTO audit_log (workspace_id, user_id, user_email, action, target, outcome, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        // A caller deleted meanwhile is recorded by email only (user_id references app_user).
+        `INSERT INTO audit_log (workspace_id, user_id, user_email, action, target, outcome, request_id)
+         VALUES ($1, (SELECT id FROM app_user WHERE id = $2), $3, $4, $5, $6, $7)`,
         [actor.viewer.workspaceId, actor.viewer.userId, actor.viewer.email, action, JSON.stringify(target), outcome, actor.requestId],
       );
     }

@@ -42,15 +42,20 @@ export class DebugTimingService {
       em.find(LinkedInAccount, { where: { id: In(accountIds), workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC' } }),
       em.find(SequenceStep, { where: { campaignId } }),
       em.find(StepExecution, { where: { leadId: In(leads.map((l) => l.id)), state: In(OPEN_EXECUTIONS) } }),
-      em.query(`SELECT paused FROM scheduler_state WHERE id = 1`) as Promise<Array<{ paused: boolean }>>,
+      em.query(
+        `SELECT (SELECT paused FROM scheduler_state WHERE id = 1) AS paused, (SELECT sending_paused FROM workspace WHERE id = $1) AS workspace_paused`,
+        [viewer.workspaceId],
+      ) as Promise<Array<{ paused: boolean | null; workspace_paused: boolean | null }>>,
     ]);
     const schedulerPaused = state[0]?.paused ?? false;
+    const workspacePaused = state[0]?.workspace_paused ?? false;
     const timings = new Map<string, AccountTiming>();
     for (const account of accounts) timings.set(account.id, await this.accountTiming(account, now));
     return {
       campaignId,
       campaignStatus: campaign.status,
       schedulerPaused,
+      workspacePaused,
       now,
       accounts: [...timings.values()],
       leads: leads.map((lead) => {
@@ -58,7 +63,8 @@ export class DebugTimingService {
         const step = steps.find((s) => s.version === version && s.stepIndex === lead.nextStepIndex) ?? null;
         const execution = executions.find((e) => e.leadId === lead.id && e.stepIndex === lead.nextStepIndex) ?? null;
         const account = lead.accountId ? accounts.find((a) => a.id === lead.accountId) : undefined;
-        return this.leadTiming(lead, step, execution, campaign.status, schedulerPaused, account, lead.accountId ? timings.get(lead.accountId) : undefined, now);
+        const paused = { scheduler: schedulerPaused, workspace: workspacePaused };
+        return this.leadTiming(lead, step, execution, campaign.status, paused, account, lead.accountId ? timings.get(lead.accountId) : undefined, now);
       }),
     };
   }
@@ -92,7 +98,7 @@ export class DebugTimingService {
     step: SequenceStep | null,
     execution: StepExecution | null,
     campaignStatus: CampaignStatus,
-    schedulerPaused: boolean,
+    paused: { scheduler: boolean; workspace: boolean },
     account: LinkedInAccount | undefined,
     timing: AccountTiming | undefined,
     now: Date,
@@ -101,7 +107,8 @@ export class DebugTimingService {
     const words: string[] = [];
     const at = (d: Date) => d.toISOString();
     if (campaignStatus !== CampaignStatus.ACTIVE) blockers.push(`CAMPAIGN_${campaignStatus}`);
-    if (schedulerPaused) blockers.push('SCHEDULER_PAUSED');
+    if (paused.scheduler) blockers.push('SCHEDULER_PAUSED');
+    if (paused.workspace) blockers.push('WORKSPACE_PAUSED');
     if (!step) blockers.push('NO_NEXT_STEP');
     if (lead.nextActionAt === null) {
       blockers.push('NOT_SCHEDULED');

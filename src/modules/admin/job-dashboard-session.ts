@@ -1,6 +1,7 @@
 import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
+import { VIEWER_SQL } from '../auth/auth.service';
 import type { Role } from '../auth/user.entity';
 import type { Viewer } from '../auth/viewer';
 
@@ -15,9 +16,10 @@ const ALGORITHM = 'HS256';
 /**
  * The dashboard's browser session: a short-lived HS256 token in an HttpOnly cookie. It is signed
  * with a key derived from JWT_SECRET (not JWT_SECRET itself), so it is never accepted as an API
- * bearer token, and an API token is never accepted as a session. It carries the workspace's token
- * version: revokeAllTokens (or a new JWT_SECRET) ends dashboard sessions too. Who the user is and
- * their role are read from the database on every request, so a demoted or deleted admin is out at once.
+ * bearer token, and an API token is never accepted as a session. It carries the workspace's and
+ * the user's token versions: revokeAllTokens, a password, role or operator change, deactivation
+ * (or a new JWT_SECRET) end dashboard sessions too. Who the user is and whether they are an
+ * operator are read from the database on every request, so a demoted or deleted operator is out at once.
  */
 export class JobDashboardSessions {
   private readonly key: KeyObject;
@@ -32,9 +34,9 @@ export class JobDashboardSessions {
   }
 
   /** A session for a verified bearer token's claims, ending at the earlier of the TTL and the token's expiry. */
-  issue(claims: { sub: string; wid: string; tv: number; exp: number }, now = Date.now()): { token: string; expiresAt: Date } {
+  issue(claims: { sub: string; wid: string; tv: number; uv: number; exp: number }, now = Date.now()): { token: string; expiresAt: Date } {
     const exp = Math.min(Math.floor((now + SESSION_TTL_MS) / 1000), claims.exp);
-    const token = jwt.sign({ wid: claims.wid, tv: claims.tv, exp }, this.key, {
+    const token = jwt.sign({ wid: claims.wid, tv: claims.tv, uv: claims.uv, exp }, this.key, {
       algorithm: ALGORITHM,
       subject: claims.sub,
       issuer: this.issuer,
@@ -53,16 +55,27 @@ export class JobDashboardSessions {
     } catch {
       return undefined;
     }
-    if (!payload.sub || typeof payload.wid !== 'string' || !Number.isInteger(payload.tv) || !payload.exp) return undefined;
+    const uv = payload.uv === undefined ? 1 : payload.uv;
+    if (!payload.sub || typeof payload.wid !== 'string' || !Number.isInteger(payload.tv) || !Number.isInteger(uv) || !payload.exp) return undefined;
     // The same check AuthService.authenticate makes for bearer tokens: the user still exists in that
-    // workspace and the workspace's tokens have not been revoked since.
-    const [user]: Array<{ id: string; workspace_id: string; role: Role; email: string }> = await this.dataSource.query(
-      `SELECT u.id, u.workspace_id, u.role, u.email FROM app_user u JOIN workspace w ON w.id = u.workspace_id
-       WHERE u.id = $1 AND u.workspace_id = $2 AND w.token_version = $3`,
-      [payload.sub, payload.wid, payload.tv],
-    );
+    // workspace, is active, and neither the workspace's nor the user's tokens were revoked since.
+    const [user]: Array<{ id: string; workspace_id: string; role: Role; operator: boolean; email: string }> = await this.dataSource.query(VIEWER_SQL, [
+      payload.sub,
+      payload.wid,
+      payload.tv,
+      uv,
+    ]);
     if (!user) return undefined;
-    return { userId: user.id, workspaceId: user.workspace_id, role: user.role, email: user.email, expiresAt: new Date(payload.exp * 1000) };
+    return {
+      userId: user.id,
+      workspaceId: user.workspace_id,
+      role: user.role,
+      operator: user.operator,
+      email: user.email,
+      expiresAt: new Date(payload.exp * 1000),
+      tokenVersion: payload.tv,
+      userTokenVersion: uv,
+    };
   }
 }
 

@@ -19,7 +19,7 @@ button { margin-top: 1rem; padding: .5rem 1rem; } #error { color: #b00020; min-h
 </head>
 <body>
 <h1>Jobs dashboard</h1>
-<p>Admins only. Sign in with your account.</p>
+<p>Instance operators only. Sign in with your account.</p>
 <form id="sign-in">
 <label for="email">Email</label><input id="email" type="email" autocomplete="username" required />
 <label for="password">Password</label><input id="password" type="password" autocomplete="current-password" required />
@@ -47,7 +47,7 @@ export const SIGN_IN_JS = `'use strict';
         return fetch('./session', { method: 'POST', headers: { authorization: 'Bearer ' + body.data.login.token } });
       })
       .then(function (res) {
-        if (res.status === 403) throw new Error('Only admins may open the jobs dashboard');
+        if (res.status === 403) throw new Error('Only instance operators may open the jobs dashboard');
         if (!res.ok) throw new Error('Could not open a dashboard session (' + res.status + ')');
         window.location.reload();
       })

@@ -32,7 +32,7 @@ export type CreateJobInput = { jobName: string; jobSchedule?: string; jobRepeatE
  * same JSON contract and the same backend-agnostic Agenda 6 calls as agendash's AgendashController
  * (queryJobs, getJobsOverview, now, every, schedule, cancel, disable, enable, db.saveJob), with
  * validated input, creation limited to the job names this process defines, and every change
- * written to the audit log. Jobs are instance-wide: any workspace's admin sees and changes all.
+ * written to the audit log. Jobs are instance-wide: an instance operator sees and changes all.
  */
 export class JobDashboardService {
   private readonly idPattern: RegExp;

@@ -7,7 +7,6 @@ import type { DataSource } from 'typeorm';
 import { DomainError } from '../../core/errors';
 import type { AuthService } from '../auth/auth.service';
 import { type TokenService, bearerToken } from '../auth/token.service';
-import { Role } from '../auth/user.entity';
 import type { Viewer } from '../auth/viewer';
 import type { Actor, AuditLogService } from './audit-log.service';
 import { JobDashboardSessions, SESSION_COOKIE, SESSION_PATH, readCookie, sessionCookie } from './job-dashboard-session';
@@ -35,14 +34,15 @@ const STATUS_BY_CODE: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTI
 const MUTATIONS = ['requeue', 'retry', 'delete', 'create', 'pause', 'resume'] as const;
 
 /**
- * Agendash 8's dashboard at /admin/jobs/, for admins (of any workspace: jobs are instance-wide).
+ * Agendash 8's dashboard at /admin/jobs/, for instance operators (jobs are instance-wide: their
+ * data names rows of every workspace, and retrying or deleting one acts for every tenant).
  *
  * The UI is agendash's prebuilt bundle (node_modules/agendash/public); its JSON API is served by
  * JobDashboardService rather than agendash's createFastifyPlugin, because the package's one entry
  * point statically imports express (an optional peer we do not install), so `import 'agendash'`
  * fails, and its routes take unchecked input and have no hook for auth or audit.
  *
- * Auth: every request needs an admin, either as `Authorization: Bearer <token>` (scripts) or as
+ * Auth: every request needs an operator, either as `Authorization: Bearer <token>` (scripts) or as
  * the session cookie POST /admin/jobs/session sets for a browser (HttpOnly, SameSite=Strict,
  * Path=/admin/jobs, 30 min at most). Changes (POST) must be JSON and, with the cookie, same-origin
  * (Sec-Fetch-Site), and are written to audit_log.
@@ -89,10 +89,10 @@ export async function registerJobDashboard(app: FastifyInstance, deps: JobDashbo
         }
         return reply
           .code(401)
-          .send({ error: 'UNAUTHENTICATED', message: `Sign in as an admin: a bearer token, or the session cookie POST ${base}/session sets` });
+          .send({ error: 'UNAUTHENTICATED', message: `Sign in as an instance operator: a bearer token, or the session cookie POST ${base}/session sets` });
       }
-      if (viewer.role !== Role.ADMIN) {
-        return reply.code(403).send({ error: 'FORBIDDEN', message: 'The jobs dashboard is for admins only' });
+      if (!viewer.operator) {
+        return reply.code(403).send({ error: 'FORBIDDEN', message: 'The jobs dashboard is for instance operators only' });
       }
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         // CSRF: the cookie is SameSite=Strict; a change also has to come from our own origin (when
@@ -132,10 +132,10 @@ export async function registerJobDashboard(app: FastifyInstance, deps: JobDashbo
       const claims = token ? deps.tokens.verify(token) : undefined;
       const viewer = claims ? await deps.auth.authenticate(token) : undefined;
       if (!claims || !viewer) {
-        return reply.code(401).send({ error: 'UNAUTHENTICATED', message: 'Send an admin bearer token in the Authorization header' });
+        return reply.code(401).send({ error: 'UNAUTHENTICATED', message: "Send an instance operator's bearer token in the Authorization header" });
       }
-      if (viewer.role !== Role.ADMIN) {
-        return reply.code(403).send({ error: 'FORBIDDEN', message: 'The jobs dashboard is for admins only' });
+      if (!viewer.operator) {
+        return reply.code(403).send({ error: 'FORBIDDEN', message: 'The jobs dashboard is for instance operators only' });
       }
       const session = await deps.audit.run({ viewer, requestId: request.id }, 'jobDashboard.session', {}, async () => sessions.issue(claims));
       const maxAge = (session.expiresAt.getTime() - Date.now()) / 1000;

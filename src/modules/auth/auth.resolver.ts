@@ -1,7 +1,7 @@
-import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { CurrentViewer } from '../../core/graphql/auth-checker';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { CurrentViewer, OPERATOR } from '../../core/graphql/auth-checker';
 import type { GraphQLContext } from '../../core/graphql/context';
-import { AuthPayload, CreateUserInput, CreateWorkspaceInput, CreateWorkspacePayload } from './auth.types';
+import { AuthPayload, ChangePasswordArgs, CreateUserInput, CreateWorkspaceInput, CreateWorkspacePayload } from './auth.types';
 import type { AuthService } from './auth.service';
 import { Role, User } from './user.entity';
 import type { Viewer } from './viewer';
@@ -23,21 +23,32 @@ export class AuthResolver {
     return this.auth.me(viewer);
   }
 
+  @Authorized()
+  @Mutation(() => AuthPayload, {
+    description:
+      'Change your password (the current one is checked and counted like a sign-in). Every other session of yours ends; the answer carries a fresh token',
+  })
+  changePassword(@CurrentViewer() viewer: Viewer, @Args() args: ChangePasswordArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+    return this.auth.changePassword(viewer, args.currentPassword, args.newPassword, ctx.clientIp);
+  }
+
   @Authorized(Role.ADMIN)
-  @Query(() => [User], { description: "The users of the caller's workspace" })
+  @Query(() => [User], { description: "The users of the caller's workspace, deactivated ones included" })
   users(@CurrentViewer() viewer: Viewer): Promise<User[]> {
     return this.auth.listUsers(viewer);
   }
 
   @Authorized(Role.ADMIN)
-  @Mutation(() => User, { description: "Add a user to the caller's workspace" })
+  @Mutation(() => User, {
+    description: "Add a user to the caller's workspace. EMAIL_TAKEN: a user of your workspace has that email; EMAIL_UNAVAILABLE: the address cannot be used",
+  })
   createUser(@CurrentViewer() viewer: Viewer, @Arg('input') input: CreateUserInput): Promise<User> {
     return this.auth.createUser(viewer, input);
   }
 
-  @Authorized(Role.ADMIN)
+  @Authorized(OPERATOR)
   @Mutation(() => CreateWorkspacePayload, {
-    description: 'Create a separate workspace with its own first admin; the caller gets no access to it',
+    description: 'Create a separate workspace with its own first admin; the caller gets no access to it. Instance operators only',
   })
   createWorkspace(@Arg('input') input: CreateWorkspaceInput): Promise<CreateWorkspacePayload> {
     return this.auth.createWorkspace(input);

@@ -1,5 +1,5 @@
-import { IsEmail, IsNotEmpty, MaxLength, MinLength } from 'class-validator';
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { IsEmail, IsNotEmpty, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Role, User } from './user.entity';
 import { Workspace } from './workspace.entity';
 
@@ -58,4 +58,36 @@ export class CreateWorkspacePayload {
 
   @Field(() => User)
   admin!: User;
+}
+
+@ArgsType()
+export class ChangePasswordArgs {
+  @Field()
+  @IsNotEmpty()
+  @MaxLength(256)
+  currentPassword!: string;
+
+  @Field({ description: `At least ${PASSWORD_MIN_LENGTH} characters` })
+  @MinLength(PASSWORD_MIN_LENGTH)
+  @MaxLength(256)
+  newPassword!: string;
+}
+
+@ArgsType()
+export class UserIdArgs {
+  @Field(() => ID)
+  @IsUUID()
+  userId!: string;
+}
+
+@ArgsType()
+export class SetUserRoleArgs extends UserIdArgs {
+  @Field(() => Role)
+  role!: Role;
+}
+
+@ArgsType()
+export class SetOperatorArgs extends UserIdArgs {
+  @Field()
+  operator!: boolean;
 }

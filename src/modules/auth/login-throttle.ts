@@ -15,9 +15,16 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = { maxFailuresPerEma
 
 type Key = { key: string; scope: 'email' | 'ip'; max: number };
 
+/** An attempt counted before its password is checked; settle it with succeeded() when it was right. */
+export type LoginAttempt = { email: string; ip: string | undefined };
+
 /**
  * Failed-login counters in Postgres (table login_throttle), so every API instance sees the same
  * counts. Emails are stored hashed: people type passwords into the email field.
+ *
+ * Every attempt is counted, atomically (one upsert per key, serialised by its row lock), before
+ * its password is checked: of any number of parallel attempts only the first `max` are checked.
+ * The attempt that reaches `max` sets the lock at once; a right password then lifts it again.
  */
 export class LoginThrottle {
   constructor(
@@ -25,42 +32,55 @@ export class LoginThrottle {
     private readonly settings: LoginThrottleSettings,
   ) {}
 
-  /** Throws ACCOUNT_LOCKED / TOO_MANY_ATTEMPTS (with retryAfterSeconds) while a key is locked. */
-  async assertAllowed(email: string, ip: string | undefined, now: Date): Promise<void> {
-    const keys = this.keys(email, ip);
-    const rows: Array<{ key: string; locked_until: Date }> = await this.dataSource.query(
-      `SELECT key, locked_until FROM login_throttle WHERE key = ANY($1) AND locked_until > $2`,
-      [keys.map((k) => k.key), now.toISOString()],
-    );
-    const emailLock = rows.find((r) => r.key === keys[0].key);
-    const lock = emailLock ?? rows[0];
-    if (!lock) return;
-    const retryAfterSeconds = Math.max(1, Math.ceil((new Date(lock.locked_until).getTime() - now.getTime()) / 1000));
-    throw emailLock ? accountLocked(retryAfterSeconds) : tooManyAttempts(retryAfterSeconds);
-  }
-
-  /** Counts a failure against the email and the address; the one that reaches its maximum locks. */
-  async recordFailure(email: string, ip: string | undefined, now: Date): Promise<void> {
-    for (const { key, max } of this.keys(email, ip)) {
-      // A window older than windowMs starts over; reaching max sets locked_until = now + windowMs.
-      await this.dataSource.query(
-        `INSERT INTO login_throttle AS t (key, failures, window_started_at, locked_until)
-         VALUES ($1, 1, $2, CASE WHEN $3 <= 1 THEN $2::timestamptz + make_interval(secs => $4) END)
-         ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN t.window_started_at <= $2::timestamptz - make_interval(secs => $4) THEN 1 ELSE t.failures + 1 END,
-           window_started_at = CASE WHEN t.window_started_at <= $2::timestamptz - make_interval(secs => $4) THEN $2 ELSE t.window_started_at END,
-           locked_until = CASE
-             WHEN (CASE WHEN t.window_started_at <= $2::timestamptz - make_interval(secs => $4) THEN 1 ELSE t.failures + 1 END) >= $3
-               THEN $2::timestamptz + make_interval(secs => $4)
-             ELSE t.locked_until END`,
-        [key, now.toISOString(), max, this.settings.windowMs / 1000],
-      );
+  /**
+   * Counts an attempt against the email and the address. Throws ACCOUNT_LOCKED (the email) or
+   * TOO_MANY_ATTEMPTS (the address), with retryAfterSeconds, when it is past either limit.
+   */
+  async attempt(email: string, ip: string | undefined, now: Date): Promise<LoginAttempt> {
+    let refusal: Error | undefined;
+    for (const key of this.keys(email, ip)) {
+      const counted = await this.count(key, now);
+      if (counted.failures <= key.max || refusal) continue;
+      const until = counted.locked_until ? new Date(counted.locked_until) : new Date(new Date(counted.window_started_at).getTime() + this.settings.windowMs);
+      const retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+      refusal = key.scope === 'email' ? accountLocked(retryAfterSeconds) : tooManyAttempts(retryAfterSeconds);
     }
+    if (refusal) throw refusal;
+    return { email, ip };
   }
 
-  /** A successful login clears its email's counter (not the address's: one good account must not unlock a sprayer). */
-  async recordSuccess(email: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM login_throttle WHERE key = $1`, [this.emailKey(email)]);
+  /**
+   * A right password: the email's counter is cleared, and the address's loses this attempt (one
+   * good account must not unlock a sprayer, nor count against its address).
+   */
+  async succeeded(attempt: LoginAttempt): Promise<void> {
+    await this.dataSource.query(`DELETE FROM login_throttle WHERE key = $1`, [this.emailKey(attempt.email)]);
+    if (!attempt.ip) return;
+    await this.dataSource.query(
+      `UPDATE login_throttle SET failures = failures - 1,
+         locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END
+       WHERE key = $1 AND failures > 0`,
+      [`ip:${attempt.ip}`, this.settings.maxFailuresPerIp],
+    );
+  }
+
+  // A window older than windowMs (and no lock running) starts over; reaching max sets
+  // locked_until = now + windowMs. Attempts while locked are counted too (and refused).
+  private async count(key: Key, now: Date): Promise<{ failures: number; window_started_at: Date; locked_until: Date | null }> {
+    const [row] = await this.dataSource.query(
+      `INSERT INTO login_throttle AS t (key, failures, window_started_at, locked_until)
+       VALUES ($1, 1, $2, CASE WHEN $3 <= 1 THEN $2::timestamptz + make_interval(secs => $4) END)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN ${EXPIRED} THEN 1 ELSE t.failures + 1 END,
+         window_started_at = CASE WHEN ${EXPIRED} THEN $2 ELSE t.window_started_at END,
+         locked_until = CASE
+           WHEN (CASE WHEN ${EXPIRED} THEN 1 ELSE t.failures + 1 END) = $3 THEN $2::timestamptz + make_interval(secs => $4)
+           WHEN ${EXPIRED} THEN NULL
+           ELSE t.locked_until END
+       RETURNING failures, window_started_at, locked_until`,
+      [key.key, now.toISOString(), key.max, this.settings.windowMs / 1000],
+    );
+    return row;
   }
 
   private keys(email: string, ip: string | undefined): Key[] {
@@ -73,3 +93,6 @@ export class LoginThrottle {
     return `email:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
   }
 }
+
+// The row's window has run out and no lock is running ($2 = now, $4 = window in seconds).
+const EXPIRED = `(t.window_started_at <= $2::timestamptz - make_interval(secs => $4) AND (t.locked_until IS NULL OR t.locked_until <= $2::timestamptz))`;

@@ -3,7 +3,9 @@ import jwt from 'jsonwebtoken';
 import { Role } from './user.entity';
 
 // tv: the workspace's token version when the token was issued; bumping it revokes every older token.
-export type TokenClaims = { sub: string; wid: string; role: Role; email: string; tv: number };
+// uv: the user's own token version, likewise for that user alone. role and op (operator) are
+// informational for clients: every request reads both from the database.
+export type TokenClaims = { sub: string; wid: string; role: Role; op: boolean; email: string; tv: number; uv: number };
 export type IssuedToken = { token: string; expiresAt: Date };
 
 const ALGORITHM = 'HS256';
@@ -19,7 +21,7 @@ export class TokenService {
   }
 
   issue(claims: TokenClaims): IssuedToken {
-    const token = jwt.sign({ wid: claims.wid, role: claims.role, email: claims.email, tv: claims.tv }, this.key, {
+    const token = jwt.sign({ wid: claims.wid, role: claims.role, op: claims.op, email: claims.email, tv: claims.tv, uv: claims.uv }, this.key, {
       algorithm: ALGORITHM,
       subject: claims.sub,
       issuer: this.opts.issuer,
@@ -35,15 +37,18 @@ export class TokenService {
       const payload = jwt.verify(token, this.key, { algorithms: [ALGORITHM], issuer: this.opts.issuer });
       if (typeof payload !== 'object' || !payload.sub || typeof payload.wid !== 'string' || !payload.exp) return undefined;
       if (payload.role !== Role.ADMIN && payload.role !== Role.MEMBER) return undefined;
-      // Tokens signed before versions existed count as version 1, the version every workspace starts at.
+      // Tokens signed before versions existed count as version 1, the version everything starts at.
       const tv = payload.tv === undefined ? 1 : payload.tv;
-      if (typeof tv !== 'number' || !Number.isInteger(tv)) return undefined;
-      return { sub: payload.sub, wid: payload.wid, role: payload.role, email: String(payload.email), tv, exp: payload.exp };
+      const uv = payload.uv === undefined ? 1 : payload.uv;
+      if (!isVersion(tv) || !isVersion(uv)) return undefined;
+      return { sub: payload.sub, wid: payload.wid, role: payload.role, op: payload.op === true, email: String(payload.email), tv, uv, exp: payload.exp };
     } catch {
       return undefined;
     }
   }
 }
+
+const isVersion = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 
 /** The token in `Bearer <token>` (or a bare token), as sent in a header or connectionParams. */
 export function bearerToken(value: unknown): string | undefined {

@@ -6,7 +6,7 @@ export enum Role {
   ADMIN = 'ADMIN',
   MEMBER = 'MEMBER',
 }
-registerEnumType(Role, { name: 'Role', description: 'ADMIN manages users and settings; MEMBER runs campaigns' });
+registerEnumType(Role, { name: 'Role', description: "ADMIN manages their workspace's users and settings; MEMBER runs campaigns" });
 
 @ObjectType()
 @Entity({ name: 'app_user' })
@@ -36,6 +36,19 @@ export class User {
   @Field(() => Role)
   @Column({ type: 'enum', enum: Role, enumName: 'user_role' })
   role!: Role;
+
+  // Instance operator: instance-wide controls on top of ADMIN (an operator is always an ADMIN).
+  @Field({ description: 'An instance operator: pauses the whole scheduler, runs migrations, opens the jobs dashboard, creates workspaces, grants operator' })
+  @Column({ type: 'boolean', default: false })
+  operator!: boolean;
+
+  // Bumped to end every session of this user: tokens carry it as `uv` (not exposed in GraphQL).
+  @Column({ name: 'token_version', type: 'int', default: 1 })
+  tokenVersion!: number;
+
+  @Field(() => Date, { nullable: true, description: 'Set while the user is deactivated: no sign-in, no valid token' })
+  @Column({ name: 'deactivated_at', type: 'timestamptz', nullable: true })
+  deactivatedAt!: Date | null;
 
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

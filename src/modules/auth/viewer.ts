@@ -1,4 +1,15 @@
 import { Role } from './user.entity';
 
-// Who is calling: taken from a verified JWT (and its still-existing user), carried in the GraphQL context.
-export type Viewer = { userId: string; workspaceId: string; role: Role; email: string; expiresAt: Date };
+// Who is calling: taken from a verified JWT (and its still-existing, active user), carried in the
+// GraphQL context. role and operator are read from the database, not the token. tokenVersion and
+// userTokenVersion are the token's own (`tv`, `uv`): a revocation names the versions it ends.
+export type Viewer = {
+  userId: string;
+  workspaceId: string;
+  role: Role;
+  operator: boolean;
+  email: string;
+  expiresAt: Date;
+  tokenVersion: number;
+  userTokenVersion: number;
+};

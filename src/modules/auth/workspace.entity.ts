@@ -17,6 +17,13 @@ export class Workspace {
   @Column({ name: 'token_version', type: 'int', default: 1 })
   tokenVersion!: number;
 
+  // The workspace admin's pause of its campaigns' sending (the engine sends nothing of it meanwhile).
+  @Column({ name: 'sending_paused', type: 'boolean', default: false })
+  sendingPaused!: boolean;
+
+  @Column({ name: 'sending_paused_reason', type: 'text', nullable: true })
+  sendingPausedReason!: string | null;
+
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -7,13 +7,14 @@ import { DEFAULT_ACCEPT_TIMEOUT_DAYS } from '../campaigns/sequence';
  * sequence version (its own once started, the campaign's current one before). Delays count from
  * the last step sent (from when the lead was added, for the first step). A MESSAGE that needs the
  * invite accepted is due at the acceptance deadline, when the engine exits a lead still waiting.
- * Leads of a campaign that is not ACTIVE, or without a sender, are not due at all.
+ * Leads of a campaign that is not ACTIVE, of a workspace whose admin paused its sending, or
+ * without a sender, are not due at all.
  */
 export async function rescheduleLeads(em: EntityManager, campaignId: string, leadIds?: string[]): Promise<void> {
   await em.query(
     `UPDATE lead l SET (next_action_at, waiting_reason) = (
        SELECT CASE
-                WHEN c.status <> 'ACTIVE' OR l.account_id IS NULL OR s.id IS NULL THEN NULL
+                WHEN c.status <> 'ACTIVE' OR w.sending_paused OR l.account_id IS NULL OR s.id IS NULL THEN NULL
                 WHEN s.kind = 'MESSAGE' AND l.status = 'invite_sent'
                   THEN coalesce(l.invite_sent_at, l.last_step_sent_at, l.created_at)
                        + make_interval(days => coalesce(s.accept_timeout_days, $3))
@@ -21,12 +22,14 @@ export async function rescheduleLeads(em: EntityManager, campaignId: string, lea
               END,
               CASE
                 WHEN c.status <> 'ACTIVE' THEN 'CAMPAIGN_' || c.status::text
+                WHEN w.sending_paused THEN 'WORKSPACE_PAUSED'
                 WHEN l.account_id IS NULL THEN 'NO_SENDER'
                 WHEN s.id IS NULL THEN 'NO_NEXT_STEP'
                 WHEN s.kind = 'MESSAGE' AND l.status = 'invite_sent' THEN 'WAITING_FOR_ACCEPT'
                 ELSE 'WAITING_FOR_DELAY'
               END
        FROM campaign c
+       JOIN workspace w ON w.id = c.workspace_id
        LEFT JOIN sequence_step s
          ON s.campaign_id = c.id
         AND s.version = coalesce(l.sequence_version, c.sequence_version)

@@ -54,7 +54,7 @@ export class LiveService {
   private async since(viewer: Viewer, after: bigint, topics: LiveTopic[] | null, first: number): Promise<LiveEvent[]> {
     const rows = await this.dataSource.query(
       `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at FROM live_event
-       WHERE workspace_id = $1 AND id > $2 AND ($3::text[] IS NULL OR topic = ANY($3)) ORDER BY id LIMIT $4`,
+       WHERE workspace_id = $1 AND id > $2 AND ($3::text[] IS NULL OR topic = ANY($3)) AND topic <> 'SESSIONS_REVOKED' ORDER BY id LIMIT $4`,
       [viewer.workspaceId, after.toString(), topics, first],
     );
     return rows.map(toLiveEvent);

@@ -114,8 +114,10 @@ export class ExecuteStepService {
     if (!isActiveLeadStatus(lead.status) || lead.nextStepIndex !== execution.stepIndex || version !== execution.sequenceVersion) {
       return this.outcomes.skip(em, execution, 'LEAD_MOVED_ON', null);
     }
-    const { paused, doNotContact } = await this.gates(em, lead);
+    const { paused, workspacePaused, doNotContact } = await this.gates(em, lead);
     if (paused) return this.outcomes.skip(em, execution, 'SCHEDULER_PAUSED', lead, now);
+    // Rescheduled like a paused campaign's lead: not due (WORKSPACE_PAUSED) until its admin resumes.
+    if (workspacePaused) return this.outcomes.skip(em, execution, 'WORKSPACE_PAUSED', lead, 'reschedule');
     if (campaign.status !== CampaignStatus.ACTIVE) return this.outcomes.skip(em, execution, `CAMPAIGN_${campaign.status}`, lead, 'reschedule');
     if (account.status !== AccountStatus.ACTIVE) return this.outcomes.skip(em, execution, `ACCOUNT_${account.status}`, lead, now);
     if (account.cooldownUntil && account.cooldownUntil > now) return this.outcomes.skip(em, execution, 'COOLDOWN', lead, account.cooldownUntil);
@@ -197,14 +199,15 @@ export class ExecuteStepService {
     return step.template ? renderTemplate(step.template, leadTemplateValues(lead)) : null;
   }
 
-  /** Whether sending is paused, and whether the lead is on the do-not-contact list: one round trip. */
-  private async gates(em: EntityManager, lead: Lead): Promise<{ paused: boolean; doNotContact: boolean }> {
-    const [row]: Array<{ paused: boolean; dnc: boolean }> = await em.query(
+  /** Whether sending is paused (instance, workspace), and whether the lead is on the do-not-contact list: one round trip. */
+  private async gates(em: EntityManager, lead: Lead): Promise<{ paused: boolean; workspacePaused: boolean; doNotContact: boolean }> {
+    const [row]: Array<{ paused: boolean; workspace_paused: boolean; dnc: boolean }> = await em.query(
       `SELECT (SELECT paused FROM scheduler_state WHERE id = 1) AS paused,
+              coalesce((SELECT sending_paused FROM workspace WHERE id = $1), false) AS workspace_paused,
               EXISTS (SELECT 1 FROM do_not_contact
                       WHERE workspace_id = $1 AND (public_identifier = $2 OR provider_id = $3)) AS dnc`,
       [lead.workspaceId, lead.publicIdentifier, lead.providerId],
     );
-    return { paused: row.paused, doNotContact: row.dnc };
+    return { paused: row.paused, workspacePaused: row.workspace_paused, doNotContact: row.dnc };
   }
 }

@@ -1,42 +1,50 @@
-import type { Agenda } from 'agenda';
+import type { Agenda, JobWithState } from 'agenda';
 import type { DataSource } from 'typeorm';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
 import { Role } from '../auth/user.entity';
 import type { Viewer } from '../auth/viewer';
+import { Workspace } from '../auth/workspace.entity';
+import { rescheduleLeads } from '../leads/lead-schedule';
 import type { SchedulerService } from './scheduler.service';
-import type { SchedulerStatus } from './scheduler.types';
+import type { JobCounts, JobFailure, SchedulerStatus } from './scheduler.types';
+import { workspaceJobs } from './workspace-jobs';
 
-/** What schedulerStatus shows: the shared scheduler row, this process's job queue, the workspace's senders. */
+const MAX_FAILURES = 20;
+
+/**
+ * What schedulerStatus shows, and the two pauses. An instance operator sees the instance: every
+ * job, every failure, the last scan's totals. Everyone else sees their workspace: the jobs that
+ * carry its work (failures for its admins only), its senders, and both pauses that hold it.
+ */
 export class SchedulerStatusService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly scheduler: SchedulerService,
     private readonly jobs: Agenda,
     private readonly info: { role: string; workerRunning: boolean; jobStore: string },
+    /** Asks the engine for a scan soon (after a workspace's sending resumes). */
+    private readonly wake: () => void = () => undefined,
   ) {}
 
   async status(viewer: Viewer): Promise<SchedulerStatus> {
-    const [state, overview, failed, accounts] = await Promise.all([
+    const [state, workspace, accounts, jobs] = await Promise.all([
       this.scheduler.state(),
-      this.jobs.getJobsOverview(),
-      this.jobs.queryJobs({ state: 'failed', sort: { lastFinishedAt: 'desc' }, limit: 20 }),
+      this.dataSource.getRepository(Workspace).findOneByOrFail({ id: viewer.workspaceId }),
       this.dataSource.getRepository(LinkedInAccount).find({ where: { workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC' } }),
+      viewer.operator ? this.instanceJobs() : this.ownJobs(viewer),
     ]);
     return {
       paused: state.paused,
       pausedReason: state.pausedReason,
+      workspacePaused: workspace.sendingPaused,
+      workspacePausedReason: workspace.sendingPausedReason,
       ...this.info,
       lastScanAt: state.lastScanAt,
-      lastScanOutcome: state.lastScanOutcome,
-      jobs: overview.map((o) => ({ name: o.name, queued: o.queued, scheduled: o.scheduled, running: o.running, failed: o.failed })),
-      // Jobs are instance-wide: their failures (ids, errors) are shown to admins only.
-      failures: viewer.role !== Role.ADMIN ? [] : failed.jobs.map((j) => ({
-        name: j.name,
-        failedAt: j.failedAt ? new Date(j.failedAt) : null,
-        reason: j.failReason ?? null,
-        failCount: j.failCount ?? 0,
-        data: (j.data as Record<string, unknown> | undefined) ?? null,
-      })),
+      // The totals (and errors) of a scan over every workspace: the operator's.
+      lastScanOutcome: viewer.operator ? state.lastScanOutcome : null,
+      jobs: jobs.counts,
+      // Failures carry job data and errors: admins (their workspace's), operators (all).
+      failures: viewer.role === Role.ADMIN ? jobs.failures : [],
       accounts: accounts.map((a) => ({
         accountId: a.id,
         displayName: a.displayName,
@@ -47,8 +55,61 @@ export class SchedulerStatusService {
     };
   }
 
+  /** The instance-wide pause (operators): no scan schedules work and no step is sent, in any workspace. */
   async setPaused(viewer: Viewer, paused: boolean, reason: string | null): Promise<SchedulerStatus> {
     await this.scheduler.setPaused(paused, reason);
     return this.status(viewer);
   }
+
+  /**
+   * The workspace's own pause (its admins): its active leads stop being due (waiting reason
+   * WORKSPACE_PAUSED) and a step already queued is skipped rather than sent; resuming makes them
+   * due again as their sequences say, and wakes the engine.
+   */
+  async setWorkspacePaused(viewer: Viewer, paused: boolean, reason: string | null): Promise<SchedulerStatus> {
+    await this.dataSource.transaction(async (em) => {
+      await em.update(Workspace, viewer.workspaceId, { sendingPaused: paused, sendingPausedReason: paused ? reason : null });
+      const campaigns: Array<{ id: string }> = await em.query(`SELECT id FROM campaign WHERE workspace_id = $1 AND status = 'ACTIVE'`, [viewer.workspaceId]);
+      for (const { id } of campaigns) await rescheduleLeads(em, id);
+    });
+    if (!paused) this.wake();
+    return this.status(viewer);
+  }
+
+  private async instanceJobs(): Promise<{ counts: JobCounts[]; failures: JobFailure[] }> {
+    const [overview, failed] = await Promise.all([
+      this.jobs.getJobsOverview(),
+      this.jobs.queryJobs({ state: 'failed', sort: { lastFinishedAt: 'desc' }, limit: MAX_FAILURES }),
+    ]);
+    return {
+      counts: overview.map((o) => ({ name: o.name, queued: o.queued, scheduled: o.scheduled, running: o.running, failed: o.failed })),
+      failures: failed.jobs.map(failure),
+    };
+  }
+
+  private async ownJobs(viewer: Viewer): Promise<{ counts: JobCounts[]; failures: JobFailure[] }> {
+    const jobs = await workspaceJobs(this.jobs, this.dataSource, viewer.workspaceId);
+    const counts = new Map<string, JobCounts>();
+    for (const job of jobs) {
+      const c = counts.get(job.name) ?? { name: job.name, queued: 0, scheduled: 0, running: 0, failed: 0 };
+      counts.set(job.name, c);
+      if (job.state === 'queued' || job.state === 'scheduled' || job.state === 'running' || job.state === 'failed') c[job.state] += 1;
+    }
+    const failures = jobs
+      .filter((j) => j.state === 'failed')
+      .sort((a, b) => time(b.lastFinishedAt) - time(a.lastFinishedAt))
+      .slice(0, MAX_FAILURES)
+      .map(failure);
+    return { counts: [...counts.values()].sort((a, b) => a.name.localeCompare(b.name)), failures };
+  }
 }
+
+const time = (d: Date | string | undefined | null): number => (d ? new Date(d).getTime() : 0);
+
+const failure = (j: JobWithState): JobFailure => ({
+  name: j.name,
+  failedAt: j.failedAt ? new Date(j.failedAt) : null,
+  reason: j.failReason ?? null,
+  failCount: j.failCount ?? 0,
+  data: (j.data as Record<string, unknown> | undefined) ?? null,
+});

@@ -56,13 +56,19 @@ export class AccountSlot {
   cooldownUntil!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "The engine as the caller may see it: the instance for an operator, otherwise the caller's workspace" })
 export class SchedulerStatus {
-  @Field({ description: 'Sending is paused by an admin' })
+  @Field({ description: 'Sending is paused for the whole instance by an operator (pauseScheduler)' })
   paused!: boolean;
 
   @Field(() => String, { nullable: true })
   pausedReason!: string | null;
+
+  @Field({ description: "Sending of the caller's workspace is paused by its admin (pauseWorkspaceSending)" })
+  workspacePaused!: boolean;
+
+  @Field(() => String, { nullable: true })
+  workspacePausedReason!: string | null;
 
   @Field({ description: 'all, api or worker: what the process answering runs' })
   role!: string;
@@ -76,13 +82,17 @@ export class SchedulerStatus {
   @Field(() => Date, { nullable: true })
   lastScanAt!: Date | null;
 
-  @Field(() => GraphQLJSONObject, { nullable: true })
+  @Field(() => GraphQLJSONObject, { nullable: true, description: "The last scan's totals over every workspace, or its error; operators only (null otherwise)" })
   lastScanOutcome!: Record<string, unknown> | null;
 
-  @Field(() => [JobCounts])
+  @Field(() => [JobCounts], {
+    description: "Jobs per name: every job for an operator; otherwise the jobs carrying the workspace's work (step executions, sync runs, sender reconciliations, notification deliveries)",
+  })
   jobs!: JobCounts[];
 
-  @Field(() => [JobFailure], { description: 'The most recent failed jobs (up to 20); empty unless the caller is an admin' })
+  @Field(() => [JobFailure], {
+    description: "The most recent failed jobs (up to 20) of those in `jobs`; empty unless the caller is an admin",
+  })
   failures!: JobFailure[];
 
   @Field(() => [AccountSlot], { description: "The workspace's sender accounts" })

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { CurrentViewer } from '../../core/graphql/auth-checker';
+import { CurrentViewer, OPERATOR } from '../../core/graphql/auth-checker';
 import { Role } from '../auth/user.entity';
 import type { Viewer } from '../auth/viewer';
 import type { WebhookManagementService } from './webhook-management.service';
@@ -13,26 +13,27 @@ export class WebhookResolver {
     private readonly statusService: WebhookStatusService,
   ) {}
 
-  @Authorized(Role.ADMIN)
-  @Query(() => [UnipileWebhookView], { description: 'The webhooks registered in Unipile (tenant-wide)' })
+  // The Unipile tenant (one per instance) is shared by every workspace: its webhooks are the operator's.
+  @Authorized(OPERATOR)
+  @Query(() => [UnipileWebhookView], { description: 'The webhooks registered in Unipile (tenant-wide); instance operators only' })
   webhooks(): Promise<UnipileWebhookView[]> {
     return this.management.list();
   }
 
-  @Authorized(Role.ADMIN)
-  @Mutation(() => UnipileWebhookView, { description: 'Registers a webhook of this source pointing at our route, with the secret header' })
+  @Authorized(OPERATOR)
+  @Mutation(() => UnipileWebhookView, { description: 'Registers a webhook of this source pointing at our route, with the secret header; instance operators only' })
   registerWebhook(@Arg('source', () => WebhookSourceEnum) source: WebhookSourceEnum): Promise<UnipileWebhookView> {
     return this.management.register(source);
   }
 
-  @Authorized(Role.ADMIN)
-  @Mutation(() => Boolean)
+  @Authorized(OPERATOR)
+  @Mutation(() => Boolean, { description: 'Deletes a Unipile webhook; instance operators only' })
   deleteWebhook(@Arg('id', () => ID) id: string): Promise<boolean> {
     return this.management.delete(id);
   }
 
-  @Authorized(Role.ADMIN)
-  @Mutation(() => EnsureWebhooksResult, { description: 'Exactly one correct webhook per source; deletes misconfigured ones. Idempotent.' })
+  @Authorized(OPERATOR)
+  @Mutation(() => EnsureWebhooksResult, { description: 'Exactly one correct webhook per source; deletes misconfigured ones. Idempotent. Instance operators only' })
   ensureWebhooks(): Promise<EnsureWebhooksResult> {
     return this.management.ensure();
   }
