@@ -8,6 +8,7 @@ import { OperationsSecurity1795618100000 } from './1795618100000-OperationsSecur
 import { Notifications1795618900000 } from './1795618900000-Notifications';
 import { LiveEventNotifyRow1795619700000 } from './1795619700000-LiveEventNotifyRow';
 import { AnalyticsTriggerPlans1795619800000 } from './1795619800000-AnalyticsTriggerPlans';
+import { LoginThrottleReservations1795620000000 } from './1795620000000-LoginThrottleReservations';
 import { OperatorsAndUserSessions1795620200000 } from './1795620200000-OperatorsAndUserSessions';
 import { NotificationErrorStatusLines1795620300000 } from './1795620300000-NotificationErrorStatusLines';
 
@@ -23,6 +24,7 @@ export const MIGRATIONS: Function[] = [
   Notifications1795618900000,
   LiveEventNotifyRow1795619700000,
   AnalyticsTriggerPlans1795619800000,
+  LoginThrottleReservations1795620000000,
   OperatorsAndUserSessions1795620200000,
   NotificationErrorStatusLines1795620300000,
 ];

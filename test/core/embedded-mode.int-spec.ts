@@ -15,6 +15,7 @@ import {
   WebhookStatusDocument,
 } from '../graphql/generated';
 import { linkSandboxAccount } from '../factories/account.factory';
+import { FACTORY_PASSWORD, createUser } from '../factories/user.factory';
 import { type GraphQLResponse, gql, gqlOk, takeSubscription, wsClient } from '../support/graphql-client';
 import { eventually, waitFor } from '../support/polling';
 import { TEST_ADMIN, type TestApp, startEmbeddedTestApp } from '../support/test-app';
@@ -96,6 +97,8 @@ describe('the embedded database default', () => {
     await gqlOk(t.graphqlUrl, AddLeadsDocument, { campaignId: createCampaign.id, leads: prospects.slice(0, 20).map((p) => ({ providerId: p.providerId })) }, admin.token);
     await gqlOk(t.graphqlUrl, SetCampaignStatusDocument, { id: createCampaign.id, status: 'ACTIVE' }, admin.token);
 
+    // Twenty people signing in at once, each once.
+    const people = await Promise.all(Array.from({ length: 20 }, () => createUser(t.app.dataSource)));
     // A subscriber is connected throughout.
     const subscriber = wsClient(t.wsUrl, { Authorization: `Bearer ${admin.token}` });
     const subscription = takeSubscription(subscriber.client, ReplyReceivedDocument, {}, 1);
@@ -112,7 +115,7 @@ describe('the embedded database default', () => {
       if (kind <= 2) requests.push(() => gql(t.graphqlUrl, MeDocument, {}, admin.token));
       else if (kind === 3) requests.push(() => gql(t.graphqlUrl, CampaignsDocument, {}, admin.token));
       else if (kind === 4) requests.push(() => gql(t.graphqlUrl, CampaignSummaryDocument, { campaignId: createCampaign.id }, admin.token));
-      else if (kind === 5) requests.push(() => gql(t.graphqlUrl, LoginDocument, { email: TEST_ADMIN.email, password: TEST_ADMIN.password }));
+      else if (kind === 5) requests.push(() => gql(t.graphqlUrl, LoginDocument, { email: people[Math.floor(i / 10)].email, password: FACTORY_PASSWORD }));
       else if (kind === 6) requests.push(() => gql(t.graphqlUrl, AddLeadsDocument, { campaignId: createCampaign.id, leads: [{ publicIdentifier: `load-${i}` }] }, admin.token));
       else if (kind === 7) requests.push(() => gql(t.graphqlUrl, AddToDoNotContactDocument, { entries: [{ publicIdentifier: `dnc-${i}` }] }, admin.token));
       else requests.push(() => postWebhook(t.baseUrl, 'messaging', webhookBodies[i % webhookBodies.length], AUTH)); // each body ~5 times

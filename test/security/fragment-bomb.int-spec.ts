@@ -28,7 +28,7 @@ describe('fragment fan-out (a "fragment bomb") against a running server process'
   beforeAll(async () => {
     t = await startTestApp();
     // A token cap above the default (1,000), so the 200-fragment bomb (2,013 tokens) reaches the limits.
-    server = spawnWorker(t, { ROLE: 'api', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', GRAPHQL_MAX_TOKENS: '5000' });
+    server = spawnWorker(t, { ROLE: 'api', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', NODE_ENV: 'production', GRAPHQL_MAX_TOKENS: '5000', UNIPILE_WEBHOOK_SECRET: 'bomb-webhook-secret-0123456789', METRICS_TOKEN: 'bomb-metrics-token-0123456789' });
     url = await waitFor(() => /"url":"(http:\/\/[^"]+)\/graphql"/.exec(server.output())?.[1], 60_000, 'the server process to listen');
   }, 90_000);
   afterAll(async () => {

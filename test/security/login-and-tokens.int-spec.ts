@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { VirtualClock } from '../../src/core/clock';
 import { Role } from '../../src/modules/auth/user.entity';
 import { createUser } from '../factories/user.factory';
@@ -41,6 +42,21 @@ describe('login throttling and lock-out', () => {
     expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(3);
     expect(codes.filter((c) => c === 'ACCOUNT_LOCKED')).toHaveLength(27);
     expect(errorCode(await gql(t.graphqlUrl, LoginDocument, { email: user.email, password: FACTORY_PASSWORD }))).toBe('ACCOUNT_LOCKED');
+  });
+
+  it('should never lock an email for right passwords sent in parallel: those past the checks in progress retry a second later', async () => {
+    const user = await createUser(t.app.dataSource);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => gql(t.graphqlUrl, LoginDocument, { email: user.email, password: FACTORY_PASSWORD })));
+    const signedIn = answers.filter((a) => a.data?.login.token);
+    const refused = answers.filter((a) => a.errors);
+    expect(signedIn.length + refused.length).toBe(10);
+    expect(signedIn.length).toBeGreaterThanOrEqual(3); // LOGIN_MAX_FAILURES checks at once
+    for (const answer of refused) expect(answer.errors?.[0].extensions).toEqual({ code: 'ACCOUNT_LOCKED', retryAfterSeconds: 1 });
+    // No failure was counted: the email is not locked.
+    await gqlOk(t.graphqlUrl, LoginDocument, { email: user.email, password: FACTORY_PASSWORD });
+    const key = `email:${createHash('sha256').update(user.email.toLowerCase()).digest('hex')}`;
+    const [row] = await t.app.dataSource.query(`SELECT failures, locked_until, checking FROM login_throttle WHERE key = $1`, [key]);
+    expect(row).toEqual({ failures: 0, locked_until: null, checking: 0 });
   });
 
   it('should not count a right password against the client address', async () => {

@@ -43,19 +43,19 @@ export class AuthService {
   }
 
   /**
-   * A session token for right credentials. Every attempt is counted first; one past the limit of
-   * its email or client address is refused before the password is looked at (ACCOUNT_LOCKED /
-   * TOO_MANY_ATTEMPTS), whether or not the email exists. A deactivated user gets the answer of a
+   * A session token for right credentials. Every password check is reserved first; one past the
+   * limit of its email or client address is refused before the password is looked at
+   * (ACCOUNT_LOCKED / TOO_MANY_ATTEMPTS), whether or not the email exists. A deactivated user gets the answer of a
    * wrong password (after the same check), so the password of a disabled account is never confirmed.
    */
   async login(email: string, password: string, clientIp?: string): Promise<AuthPayload> {
     const normalized = email.trim().toLowerCase();
-    // Counted before the password is checked, so parallel attempts cannot outrun the limit.
-    const attempt = await this.throttle.attempt(normalized, clientIp, this.clock.now());
     const user = await this.users.findByEmailWithWorkspace(normalized);
-    const valid = user ? await verifyPassword(user.passwordHash, password) : await burnPasswordCheck(password).then(() => false);
-    if (!user || !valid || user.deactivatedAt) throw invalidCredentials();
-    await this.throttle.succeeded(attempt);
+    // Reserved before the password is checked, so parallel attempts cannot outrun the limit.
+    const valid = await this.throttle.guard(normalized, clientIp, this.clock.now(), async () =>
+      user ? (await verifyPassword(user.passwordHash, password)) && !user.deactivatedAt : burnPasswordCheck(password).then(() => false),
+    );
+    if (!user || !valid) throw invalidCredentials();
     user.lastLoginAt = this.clock.now();
     await this.users.update(user.id, { lastLoginAt: user.lastLoginAt });
     return this.session(user, user.workspace!.tokenVersion);
@@ -104,10 +104,9 @@ export class AuthService {
    * version is bumped and its WebSockets are closed); the caller gets a fresh token.
    */
   async changePassword(viewer: Viewer, currentPassword: string, newPassword: string, clientIp?: string): Promise<AuthPayload> {
-    const attempt = await this.throttle.attempt(viewer.email, clientIp, this.clock.now());
     const user = await this.current(viewer.userId);
-    if (!(await verifyPassword(user.passwordHash, currentPassword))) throw invalidCredentials();
-    await this.throttle.succeeded(attempt);
+    const valid = await this.throttle.guard(viewer.email, clientIp, this.clock.now(), () => verifyPassword(user.passwordHash, currentPassword));
+    if (!valid) throw invalidCredentials();
     assertPasswordStrength(newPassword, user.email);
     const passwordHash = await hashPassword(newPassword);
     const updated = await this.dataSource.transaction(async (em) => {
