@@ -91,7 +91,7 @@ describe('fuzzing: malformed GraphQL inputs and webhook bodies', () => {
     );
     expect(accepted).toBe(0);
     expect(await counts(t)).toEqual(before);
-  });
+  }, 120_000); // a thousand requests, one after the other: ~10 s alone, several times that beside other suites
 
   it('should answer thousands of malformed webhook deliveries with 4xx on every route, storing nothing', async () => {
     const before = await counts(t);
