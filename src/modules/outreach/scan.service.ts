@@ -41,6 +41,20 @@ export const DUE_LEADS_SQL = `
   LIMIT $4
   FOR UPDATE OF l SKIP LOCKED`;
 
+/**
+ * Reasons that mean "waiting for a free slot" (a cap, the ramp, a full window). Outside working
+ * hours a lead carrying one keeps it: no slot comes before the next window anyway, so the night is
+ * not a change worth a timeline event (nor a row update), and neither is the next morning's
+ * return to the same reason. Without this, every waiting lead of every sender changed its reason
+ * twice a working day.
+ */
+export const SLOT_REASONS = ['DAILY_CAP_REACHED', 'WEEKLY_CAP_REACHED', 'RAMP_LIMIT', 'WINDOW_FULL'];
+
+/** SQL: the lead `alias` would change meaningfully by getting reason `param` (see SLOT_REASONS). */
+const reasonChanges = (alias: string, param: string) =>
+  `${alias}.waiting_reason IS DISTINCT FROM ${param}
+   AND NOT (${param} = 'OUTSIDE_WORKING_HOURS' AND ${alias}.waiting_reason IN (${SLOT_REASONS.map((r) => `'${r}'`).join(', ')}))`;
+
 export type AccountScan = { accountId: string; scheduled: number; deferred: number; exited: number; nextSlotAt: Date | null; reason?: string };
 
 /**
@@ -295,7 +309,7 @@ export class ScanService {
       await em.query(
         `WITH selected AS (${selectSql}),
               changed AS (UPDATE lead SET waiting_reason = ${reasonParam} FROM selected
-                          WHERE lead.id = selected.id AND lead.waiting_reason IS DISTINCT FROM ${reasonParam}
+                          WHERE lead.id = selected.id AND ${reasonChanges('lead', reasonParam)}
                           RETURNING lead.id, lead.workspace_id, lead.campaign_id, lead.account_id, lead.next_step_index)
          SELECT (SELECT count(*) FROM selected)::int AS selected, (SELECT coalesce(json_agg(changed), '[]'::json) FROM changed) AS changed`,
         [...params, reason],
@@ -304,12 +318,12 @@ export class ScanService {
     return row.selected;
   }
 
-  /** Sets the waiting reason; a step_deferred event is written only when the reason changes. */
+  /** Sets the waiting reason; a step_deferred event is written only when the reason changes (meaningfully: SLOT_REASONS). */
   private async markDeferred(em: EntityManager, leadIds: string[], reason: string, now: Date): Promise<number> {
     if (leadIds.length === 0) return 0;
     const changed = await updateReturning<{ id: string; workspace_id: string; campaign_id: string; account_id: string; next_step_index: number }>(
       em,
-      `UPDATE lead SET waiting_reason = $2 WHERE id = ANY($1::uuid[]) AND waiting_reason IS DISTINCT FROM $2
+      `UPDATE lead SET waiting_reason = $2 WHERE id = ANY($1::uuid[]) AND ${reasonChanges('lead', '$2')}
        RETURNING id, workspace_id, campaign_id, account_id, next_step_index`,
       [leadIds, reason],
     );
