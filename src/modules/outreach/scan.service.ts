@@ -171,16 +171,18 @@ export class ScanService {
       return { scan: { ...base, ...scan }, memo };
     };
     // Gives every due lead (of a kind) the reason, unless the last scan did and nothing is new;
-    // a selection that hit the batch bound may have left some out, so it is not remembered.
-    const deferAll = async (key: ActionKind | 'all', reason: string, run: () => Promise<number>) => {
-      const count = !state.due ? 0 : unchanged && previous.reasons[key] === reason ? (previous.deferred[key] ?? 0) : await run();
+    // when it did and some leads became due since, only those (next_action_at after the memo).
+    // A selection that hit the batch bound may have left some out, so it is not remembered.
+    const deferAll = async (key: ActionKind | 'all', reason: string, run: (since: Date | null) => Promise<number>) => {
+      const known = previous !== undefined && previous.reasons[key] === reason;
+      const count = !state.due ? 0 : known && unchanged ? (previous.deferred[key] ?? 0) : known ? (previous.deferred[key] ?? 0) + (await run(new Date(previous.at))) : await run(null);
       if (count < batch) {
         memo.reasons[key] = reason;
         memo.deferred[key] = count;
       }
       return count;
     };
-    const deferDue = (reason: string) => deferAll('all', reason, () => this.deferDue(em, account.id, now, reason));
+    const deferDue = (reason: string) => deferAll('all', reason, (since) => this.deferDue(em, account.id, now, reason, since));
     if (account.status !== AccountStatus.ACTIVE) {
       return done({ deferred: await deferDue(`ACCOUNT_${account.status}`), nextSlotAt: null, reason: `ACCOUNT_${account.status}` });
     }
@@ -217,7 +219,7 @@ export class ScanService {
     for (const kind of ['invite', 'message'] as const) {
       if (room[kind] <= 0) {
         // No room today: every due lead of this kind waits for the cap, in one statement.
-        deferred += await deferAll(kind, capReason[kind], () => this.deferDueOfKind(em, account.id, now, kind, capReason[kind]));
+        deferred += await deferAll(kind, capReason[kind], (since) => this.deferDueOfKind(em, account.id, now, kind, capReason[kind], since));
         continue;
       }
       const limit = Math.min(room[kind], batch);
@@ -282,20 +284,22 @@ export class ScanService {
     return rows.length;
   }
 
-  /** Marks every due lead of the account (bounded) as waiting for `reason`. */
-  private deferDue(em: EntityManager, accountId: string, now: Date, reason: string): Promise<number> {
+  /** Marks every due lead of the account (bounded; only those due after `since`, with it) as waiting for `reason`. */
+  private deferDue(em: EntityManager, accountId: string, now: Date, reason: string, since: Date | null): Promise<number> {
     return this.deferSelected(
       em,
-      `SELECT id FROM lead WHERE account_id = $1 AND next_action_at IS NOT NULL AND next_action_at <= $2 ORDER BY next_action_at LIMIT $3`,
-      [accountId, now, this.settings.scanBatch],
+      `SELECT id FROM lead WHERE account_id = $1 AND next_action_at IS NOT NULL AND next_action_at <= $2
+         AND next_action_at > coalesce($4::timestamptz, '-infinity') ORDER BY next_action_at LIMIT $3`,
+      [accountId, now, this.settings.scanBatch, since],
       reason,
       now,
     );
   }
 
-  /** Marks the due leads of one kind (the due-lead selection, bounded) as waiting for `reason`. */
-  private deferDueOfKind(em: EntityManager, accountId: string, now: Date, kind: ActionKind, reason: string): Promise<number> {
-    return this.deferSelected(em, DUE_LEADS_SQL, [accountId, now, kind === 'invite' ? 'INVITE' : 'MESSAGE', this.settings.scanBatch], reason, now);
+  /** Marks the due leads of one kind (the due-lead selection, bounded; after `since`, with it) as waiting for `reason`. */
+  private deferDueOfKind(em: EntityManager, accountId: string, now: Date, kind: ActionKind, reason: string, since: Date | null): Promise<number> {
+    const fresh = DUE_LEADS_SQL.replace('AND l.next_action_at <= $2', "AND l.next_action_at <= $2 AND l.next_action_at > coalesce($5::timestamptz, '-infinity')");
+    return this.deferSelected(em, fresh, [accountId, now, kind === 'invite' ? 'INVITE' : 'MESSAGE', this.settings.scanBatch, since], reason, now);
   }
 
   /**
