@@ -8,6 +8,7 @@ import { OperationsSecurity1795618100000 } from './1795618100000-OperationsSecur
 import { Notifications1795618900000 } from './1795618900000-Notifications';
 import { LiveEventNotifyRow1795619700000 } from './1795619700000-LiveEventNotifyRow';
 import { AnalyticsTriggerPlans1795619800000 } from './1795619800000-AnalyticsTriggerPlans';
+import { LeadDueUnaccepted1795620400000 } from './1795620400000-LeadDueUnaccepted';
 
 // Every migration class in order, listed explicitly so ts-node, dist/ and Jest run the same set.
 export const MIGRATIONS: Function[] = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   Notifications1795618900000,
   LiveEventNotifyRow1795619700000,
   AnalyticsTriggerPlans1795619800000,
+  LeadDueUnaccepted1795620400000,
 ];
