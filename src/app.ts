@@ -264,7 +264,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         sync.resolver,
         notifications.resolver,
         new SimulationResolver(
-          new SimulationService(dataSource, campaigns, clock, engineSettings, config.sandbox, log),
+          new SimulationService(dataSource, campaigns, clock, engineSettings, config.sandbox, log, config.simulation),
         ),
         new SchedulerResolver(
           new SchedulerStatusService(dataSource, engine.scheduler, jobs, { role, workerRunning, jobStore: store.kind }, engine.wake),

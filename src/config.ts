@@ -114,6 +114,9 @@ const envSchema = z.object({
     SANDBOX_INITIAL_RELATIONS: intBetween(0, 10_000).default(25),
     SANDBOX_ACCEPT_PROBABILITY: probability.default(0.35),
     SANDBOX_REPLY_PROBABILITY: probability.default(0.2),
+    SIMULATION_MAX_PER_WORKSPACE: intBetween(1, 20).default(1),
+    SIMULATION_MAX_CONCURRENT: intBetween(1, 64).default(3),
+    SIMULATION_MEMORY_MB: intBetween(64, 16_384).default(384),
   });
 
 // Rules across variables, checked on the raw environment so they are reported alongside
@@ -242,6 +245,8 @@ export function loadConfig(env: Env) {
       acceptProbability: e.SANDBOX_ACCEPT_PROBABILITY,
       replyProbability: e.SANDBOX_REPLY_PROBABILITY,
     },
+    // simulateCampaign runs in worker threads: how many at once, per workspace and per process, and each one's heap.
+    simulation: { maxPerWorkspace: e.SIMULATION_MAX_PER_WORKSPACE, maxConcurrent: e.SIMULATION_MAX_CONCURRENT, memoryMb: e.SIMULATION_MEMORY_MB },
   };
   return deepFreeze(config);
 }

@@ -11,6 +11,7 @@ import { AnalyticsTriggerPlans1795619800000 } from './1795619800000-AnalyticsTri
 import { LoginThrottleReservations1795620000000 } from './1795620000000-LoginThrottleReservations';
 import { OperatorsAndUserSessions1795620200000 } from './1795620200000-OperatorsAndUserSessions';
 import { NotificationErrorStatusLines1795620300000 } from './1795620300000-NotificationErrorStatusLines';
+import { LeadDueUnaccepted1795620400000 } from './1795620400000-LeadDueUnaccepted';
 
 // Every migration class in order, listed explicitly so ts-node, dist/ and Jest run the same set.
 export const MIGRATIONS: Function[] = [
@@ -27,4 +28,5 @@ export const MIGRATIONS: Function[] = [
   LoginThrottleReservations1795620000000,
   OperatorsAndUserSessions1795620200000,
   NotificationErrorStatusLines1795620300000,
+  LeadDueUnaccepted1795620400000,
 ];

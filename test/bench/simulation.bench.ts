@@ -5,8 +5,11 @@ import { LoginDocument } from '../graphql/generated';
 import { auditSimulation, AUDIT_CHECKS } from '../reliability/support/simulation-audit';
 import { gqlOk } from '../support/graphql-client';
 import { buildCampaignWorld, simulationRunner, type WorldAccount } from '../support/engine-harness';
+import type { App } from '../../src/app';
+import { inLanes } from '../../src/modules/outreach/lanes';
 import { BENCH_ADMIN, startBenchApp } from './support/bench-app';
 import { recordResults } from './support/results';
+import { backendCpu, countRoundTrips, cpuBetween, processCpuMs } from './support/step-budget';
 
 // The whole engine on a virtual clock against the sandbox LinkedIn, at production scale: how fast
 // 30 simulated days run, and whether caps, hours, pacing and sequences held (the reliability
@@ -34,6 +37,65 @@ function withoutCommitFsync(): void {
   process.env.BENCH_DATABASE_URL = server.toString();
 }
 
+/** Synthetic sends measured for the floor. */
+const FLOOR_STEPS = int('BENCH_FLOOR_STEPS', 2_000);
+const FLOOR_BATCH = 500;
+
+/**
+ * The cheapest possible sent step, measured in the same run: the same Unipile calls an invite
+ * makes (profile view, invitation) through the same client against the same sandbox, in as many
+ * lanes as the runner, and the database writes a sent step needs (the execution, the lead, its two
+ * events through the same triggers) in one transaction per 500, rolled back. No decisions, no
+ * reads, no scan.
+ */
+async function measureFloor(app: App, lanes: number): Promise<{ httpMs: number; dbMs: number; steps: number }> {
+  const sandbox = app.sandbox!;
+  const db = app.dataSource;
+  const perAccount = 50; // under the sandbox's daily invitation limit
+  const targets = Array.from({ length: FLOOR_STEPS }, (_, i) => ({ account: i % Math.ceil(FLOOR_STEPS / perAccount), profile: sandbox.createProfile() }));
+  const accounts = Array.from({ length: Math.ceil(FLOOR_STEPS / perAccount) }, () => sandbox.createAccount());
+  const httpStarted = performance.now();
+  await inLanes(targets, (t) => String(t.account), lanes, async ({ account, profile }) => {
+    const unipileAccountId = accounts[account].id;
+    const seen = await app.unipile.getProfile(unipileAccountId, { publicIdentifier: profile.publicIdentifier });
+    await app.unipile.sendInvitation(unipileAccountId, { providerId: seen.provider_id });
+  });
+  const httpMs = performance.now() - httpStarted;
+
+  const rows: Array<{ id: string; lead_id: string; workspace_id: string; campaign_id: string; account_id: string }> = await db.query(
+    `SELECT id, lead_id, workspace_id, campaign_id, account_id FROM step_execution WHERE state = 'sent' ORDER BY id LIMIT $1`,
+    [FLOOR_STEPS],
+  );
+  const dbStarted = performance.now();
+  for (let first = 0; first < rows.length; first += FLOOR_BATCH) {
+    const batch = rows.slice(first, first + FLOOR_BATCH);
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      const now = new Date().toISOString();
+      await runner.query(`UPDATE step_execution SET state = 'sent', sent_at = $2, unipile_ref = 'floor' WHERE id = ANY($1::uuid[])`, [batch.map((r) => r.id), now]);
+      await runner.query(
+        `UPDATE lead SET status = 'invite_sent', last_step_sent_at = $2, next_step_index = 1, next_action_at = NULL WHERE id = ANY($1::uuid[])`,
+        [batch.map((r) => r.lead_id), now],
+      );
+      await runner.query(
+        `INSERT INTO lead_event (workspace_id, campaign_id, lead_id, linkedin_account_id, type, step_index, occurred_at, detected_at, source, reason, meta)
+         SELECT v.workspace_id, v.campaign_id, v.lead_id, v.account_id, t.type::lead_event_type, 0, $6, $6, 'engine',
+                CASE WHEN t.type = 'status_changed' THEN 'STEP_0_SENT' END,
+                CASE WHEN t.type = 'status_changed' THEN '{"from": "pending_invite", "to": "invite_sent"}'::jsonb ELSE '{}'::jsonb END
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[]) AS v(lead_id, workspace_id, campaign_id, account_id)
+         CROSS JOIN unnest($5::text[]) AS t(type)`,
+        [batch.map((r) => r.lead_id), batch.map((r) => r.workspace_id), batch.map((r) => r.campaign_id), batch.map((r) => r.account_id), ['connection_request_sent', 'status_changed'], now],
+      );
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+  return { httpMs, dbMs: performance.now() - dbStarted, steps: Math.min(rows.length, targets.length) };
+}
+
 async function main(): Promise<void> {
   withoutCommitFsync();
   const clock = new SimulationClock(START);
@@ -59,9 +121,19 @@ async function main(): Promise<void> {
     const setupS = (performance.now() - setupStarted) / 1000;
 
     const runner = simulationRunner(bench.app, clock, CONCURRENCY);
+    const serverUrl = process.env.BENCH_DATABASE_URL!;
+    const database = new URL((db.options as { url: string }).url).pathname.slice(1);
+    const sandboxCallsBefore = bench.app.sandbox!.requests().length;
+    const pgBefore = await backendCpu(serverUrl, database);
+    const cpuBefore = process.cpuUsage();
+    const trips = countRoundTrips();
     const started = performance.now();
     await runner.runFor(DAYS * DAY);
     const wallS = (performance.now() - started) / 1000;
+    const roundTrips = trips.stop();
+    const nodeCpuMs = processCpuMs(cpuBefore);
+    const pgCpuMs = cpuBetween(pgBefore, await backendCpu(serverUrl, database));
+    const sandboxCalls = bench.app.sandbox!.requests().length - sandboxCallsBefore;
 
     const [steps]: Array<{ sent: number; executions: number }> = await db.query(
       `SELECT count(*) FILTER (WHERE state = 'sent')::int AS sent, count(*)::int AS executions FROM step_execution`,
@@ -76,9 +148,15 @@ async function main(): Promise<void> {
     const auditStarted = performance.now();
     const audit = await auditSimulation(db, { minGapMs: DEFAULT_ENGINE_SETTINGS.minGapMs });
     const auditS = (performance.now() - auditStarted) / 1000;
+    const floor = await measureFloor(bench.app, CONCURRENCY);
 
     const count = (type: string) => events.find((e) => e.type === type)?.n ?? 0;
     const full = ACCOUNTS === 200 && LEADS === 100_000 && DAYS === 30;
+    const sent = Math.max(1, steps.sent);
+    const perStep = (n: number, digits = 2) => (n / sent).toFixed(digits);
+    const stepMs = (wallS * 1000) / sent;
+    const floorMs = (floor.httpMs + floor.dbMs) / floor.steps;
+    const deferred = count('step_deferred');
     recordResults(
       'simulation',
       [
@@ -89,6 +167,14 @@ async function main(): Promise<void> {
         '| wall time | target | steps sent | steps sent / s | executions | audit |',
         '|---|---|---|---|---|---|',
         `| ${wallS.toFixed(1)} s | ≤ ${TARGET_S} s ${wallS <= TARGET_S ? '✓' : '✗'} | ${steps.sent.toLocaleString('en')} | ${(steps.sent / wallS).toFixed(0)} | ${steps.executions.toLocaleString('en')} | ${auditS.toFixed(1)} s |`,
+        '',
+        'Per sent step (everything the run did, scans, acceptances and replies included, divided by the steps sent):',
+        '',
+        '| wall ms | database round trips | commits | Unipile (sandbox) HTTP calls | this process CPU ms (engine, client, sandbox) | Postgres backends CPU ms | step_deferred events |',
+        '|---|---|---|---|---|---|---|',
+        `| ${stepMs.toFixed(2)} | ${perStep(roundTrips.queries)} | ${perStep(roundTrips.commits)} | ${perStep(sandboxCalls)} | ${perStep(nodeCpuMs)} | ${perStep(pgCpuMs)} | ${perStep(deferred)} |`,
+        '',
+        `Floor (the cheapest possible step, measured after the run on the same database and sandbox: the same two Unipile calls of an invite through the same client, ${CONCURRENCY} lanes, and the step's writes — execution, lead, two events through the same triggers — batched ${FLOOR_BATCH} to a transaction and rolled back; ${floor.steps.toLocaleString('en')} steps): **${floorMs.toFixed(2)} ms per step** (HTTP ${(floor.httpMs / floor.steps).toFixed(2)} ms, database ${(floor.dbMs / floor.steps).toFixed(3)} ms), ${(1000 / floorMs).toFixed(0)} steps/s. **Ratio of the run to the floor: ${(stepMs / floorMs).toFixed(2)}×.**`,
         '',
         `Invites ${count('connection_request_sent').toLocaleString('en')}, messages ${count('message_sent').toLocaleString('en')}, acceptances ${(count('connection_accepted') + count('connection_accepted_historical')).toLocaleString('en')}, replies ${count('message_received').toLocaleString('en')}.`,
         '',

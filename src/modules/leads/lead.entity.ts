@@ -20,6 +20,7 @@ import { LeadStatus } from './lead-status';
 @Index('UQ_lead_active_public_identifier', { synchronize: false })
 @Index('UQ_lead_active_provider_id', { synchronize: false })
 @Index('IDX_lead_due', { synchronize: false })
+@Index('IDX_lead_due_unaccepted', { synchronize: false })
 @Index('IDX_lead_campaign_status', ['campaignId', 'status', 'id'])
 export class Lead {
   @Field(() => ID)

@@ -41,6 +41,20 @@ export const DUE_LEADS_SQL = `
   LIMIT $4
   FOR UPDATE OF l SKIP LOCKED`;
 
+/**
+ * Reasons that mean "waiting for a free slot" (a cap, the ramp, a full window). Outside working
+ * hours a lead carrying one keeps it: no slot comes before the next window anyway, so the night is
+ * not a change worth a timeline event (nor a row update), and neither is the next morning's
+ * return to the same reason. Without this, every waiting lead of every sender changed its reason
+ * twice a working day.
+ */
+export const SLOT_REASONS = ['DAILY_CAP_REACHED', 'WEEKLY_CAP_REACHED', 'RAMP_LIMIT', 'WINDOW_FULL'];
+
+/** SQL: the lead `alias` would change meaningfully by getting reason `param` (see SLOT_REASONS). */
+const reasonChanges = (alias: string, param: string) =>
+  `${alias}.waiting_reason IS DISTINCT FROM ${param}
+   AND NOT (${param} = 'OUTSIDE_WORKING_HOURS' AND ${alias}.waiting_reason IN (${SLOT_REASONS.map((r) => `'${r}'`).join(', ')}))`;
+
 export type AccountScan = { accountId: string; scheduled: number; deferred: number; exited: number; nextSlotAt: Date | null; reason?: string };
 
 /**
@@ -157,16 +171,18 @@ export class ScanService {
       return { scan: { ...base, ...scan }, memo };
     };
     // Gives every due lead (of a kind) the reason, unless the last scan did and nothing is new;
-    // a selection that hit the batch bound may have left some out, so it is not remembered.
-    const deferAll = async (key: ActionKind | 'all', reason: string, run: () => Promise<number>) => {
-      const count = !state.due ? 0 : unchanged && previous.reasons[key] === reason ? (previous.deferred[key] ?? 0) : await run();
+    // when it did and some leads became due since, only those (next_action_at after the memo).
+    // A selection that hit the batch bound may have left some out, so it is not remembered.
+    const deferAll = async (key: ActionKind | 'all', reason: string, run: (since: Date | null) => Promise<number>) => {
+      const known = previous !== undefined && previous.reasons[key] === reason;
+      const count = !state.due ? 0 : known && unchanged ? (previous.deferred[key] ?? 0) : known ? (previous.deferred[key] ?? 0) + (await run(new Date(previous.at))) : await run(null);
       if (count < batch) {
         memo.reasons[key] = reason;
         memo.deferred[key] = count;
       }
       return count;
     };
-    const deferDue = (reason: string) => deferAll('all', reason, () => this.deferDue(em, account.id, now, reason));
+    const deferDue = (reason: string) => deferAll('all', reason, (since) => this.deferDue(em, account.id, now, reason, since));
     if (account.status !== AccountStatus.ACTIVE) {
       return done({ deferred: await deferDue(`ACCOUNT_${account.status}`), nextSlotAt: null, reason: `ACCOUNT_${account.status}` });
     }
@@ -203,7 +219,7 @@ export class ScanService {
     for (const kind of ['invite', 'message'] as const) {
       if (room[kind] <= 0) {
         // No room today: every due lead of this kind waits for the cap, in one statement.
-        deferred += await deferAll(kind, capReason[kind], () => this.deferDueOfKind(em, account.id, now, kind, capReason[kind]));
+        deferred += await deferAll(kind, capReason[kind], (since) => this.deferDueOfKind(em, account.id, now, kind, capReason[kind], since));
         continue;
       }
       const limit = Math.min(room[kind], batch);
@@ -268,20 +284,22 @@ export class ScanService {
     return rows.length;
   }
 
-  /** Marks every due lead of the account (bounded) as waiting for `reason`. */
-  private deferDue(em: EntityManager, accountId: string, now: Date, reason: string): Promise<number> {
+  /** Marks every due lead of the account (bounded; only those due after `since`, with it) as waiting for `reason`. */
+  private deferDue(em: EntityManager, accountId: string, now: Date, reason: string, since: Date | null): Promise<number> {
     return this.deferSelected(
       em,
-      `SELECT id FROM lead WHERE account_id = $1 AND next_action_at IS NOT NULL AND next_action_at <= $2 ORDER BY next_action_at LIMIT $3`,
-      [accountId, now, this.settings.scanBatch],
+      `SELECT id FROM lead WHERE account_id = $1 AND next_action_at IS NOT NULL AND next_action_at <= $2
+         AND next_action_at > coalesce($4::timestamptz, '-infinity') ORDER BY next_action_at LIMIT $3`,
+      [accountId, now, this.settings.scanBatch, since],
       reason,
       now,
     );
   }
 
-  /** Marks the due leads of one kind (the due-lead selection, bounded) as waiting for `reason`. */
-  private deferDueOfKind(em: EntityManager, accountId: string, now: Date, kind: ActionKind, reason: string): Promise<number> {
-    return this.deferSelected(em, DUE_LEADS_SQL, [accountId, now, kind === 'invite' ? 'INVITE' : 'MESSAGE', this.settings.scanBatch], reason, now);
+  /** Marks the due leads of one kind (the due-lead selection, bounded; after `since`, with it) as waiting for `reason`. */
+  private deferDueOfKind(em: EntityManager, accountId: string, now: Date, kind: ActionKind, reason: string, since: Date | null): Promise<number> {
+    const fresh = DUE_LEADS_SQL.replace('AND l.next_action_at <= $2', "AND l.next_action_at <= $2 AND l.next_action_at > coalesce($5::timestamptz, '-infinity')");
+    return this.deferSelected(em, fresh, [accountId, now, kind === 'invite' ? 'INVITE' : 'MESSAGE', this.settings.scanBatch, since], reason, now);
   }
 
   /**
@@ -295,7 +313,7 @@ export class ScanService {
       await em.query(
         `WITH selected AS (${selectSql}),
               changed AS (UPDATE lead SET waiting_reason = ${reasonParam} FROM selected
-                          WHERE lead.id = selected.id AND lead.waiting_reason IS DISTINCT FROM ${reasonParam}
+                          WHERE lead.id = selected.id AND ${reasonChanges('lead', reasonParam)}
                           RETURNING lead.id, lead.workspace_id, lead.campaign_id, lead.account_id, lead.next_step_index)
          SELECT (SELECT count(*) FROM selected)::int AS selected, (SELECT coalesce(json_agg(changed), '[]'::json) FROM changed) AS changed`,
         [...params, reason],
@@ -304,12 +322,12 @@ export class ScanService {
     return row.selected;
   }
 
-  /** Sets the waiting reason; a step_deferred event is written only when the reason changes. */
+  /** Sets the waiting reason; a step_deferred event is written only when the reason changes (meaningfully: SLOT_REASONS). */
   private async markDeferred(em: EntityManager, leadIds: string[], reason: string, now: Date): Promise<number> {
     if (leadIds.length === 0) return 0;
     const changed = await updateReturning<{ id: string; workspace_id: string; campaign_id: string; account_id: string; next_step_index: number }>(
       em,
-      `UPDATE lead SET waiting_reason = $2 WHERE id = ANY($1::uuid[]) AND waiting_reason IS DISTINCT FROM $2
+      `UPDATE lead SET waiting_reason = $2 WHERE id = ANY($1::uuid[]) AND ${reasonChanges('lead', '$2')}
        RETURNING id, workspace_id, campaign_id, account_id, next_step_index`,
       [leadIds, reason],
     );

@@ -13,9 +13,9 @@ export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-passwo
  * The whole service on a fresh database of the local Postgres (BENCH_DATABASE_URL, default the
  * machine's server), migrated at start like production. stop() drops the database. With
  * `databaseUrl`, it runs on that existing database instead (a seeded one) and keeps it. `app`:
- * options for startApp (a virtual clock, sandbox settings …).
+ * options for startApp (a virtual clock, sandbox settings …); `env`: more configuration variables.
  */
-export async function startBenchApp(opts: { databaseUrl?: string; app?: AppOptions } = {}): Promise<{ app: App; graphqlUrl: string; stop(): Promise<void> }> {
+export async function startBenchApp(opts: { databaseUrl?: string; app?: AppOptions; env?: Record<string, string> } = {}): Promise<{ app: App; graphqlUrl: string; stop(): Promise<void> }> {
   const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `outreach_bench_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string) => {
@@ -39,6 +39,7 @@ export async function startBenchApp(opts: { databaseUrl?: string; app?: AppOptio
       JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0',
       ADMIN_EMAIL: BENCH_ADMIN.email,
       ADMIN_PASSWORD: BENCH_ADMIN.password,
+      ...opts.env,
     }),
     { print: () => undefined, ...opts.app },
   );

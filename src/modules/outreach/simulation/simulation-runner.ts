@@ -28,6 +28,9 @@ export type SimulationParts = {
 
 type DueExecution = { id: string; account_id: string; scheduled_for: Date };
 
+/** Executions claimed and recorded together when running concurrently. */
+const EXECUTION_BATCH = 500;
+
 /**
  * Drives the real engine services on a virtual clock, without Agenda timers: time jumps from one
  * interesting moment to the next (a scan, a due execution, a simulated LinkedIn event), so days
@@ -94,7 +97,14 @@ export class SimulationRunner {
       for (const { id } of due) await executor.execute(id);
       return;
     }
-    await inLanes(due, (e) => e.account_id, this.concurrency, (e) => clock.at(e.scheduled_for, () => executor.execute(e.id)));
+    // In batches, as a worker claims them: each execution at its own instant, each account's in
+    // order, accounts side by side. Batches follow time order, so an account's order holds across them.
+    const now = clock.now().getTime();
+    const runAt = <T>(at: Date, fn: () => Promise<T>) => clock.at(at, fn);
+    for (let first = 0; first < due.length; first += EXECUTION_BATCH) {
+      const batch = due.slice(first, first + EXECUTION_BATCH).map((e) => ({ id: e.id, at: new Date(Math.max(e.scheduled_for.getTime(), now)) }));
+      await executor.executeBatch(batch, { lanes: this.concurrency, runAt });
+    }
   }
 
   /**

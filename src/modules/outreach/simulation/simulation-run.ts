@@ -1,0 +1,215 @@
+import { seededRandom } from '../../../core/random';
+import { createDataSource } from '../../../core/db/data-source';
+import { startEmbeddedPostgres } from '../../../core/db/embedded-postgres';
+import type { Logger } from '../../../core/logger';
+import { LinkedInAccount } from '../../accounts/linkedin-account.entity';
+import { Workspace } from '../../auth/workspace.entity';
+import { CampaignSender } from '../../campaigns/campaign-sender.entity';
+import { Campaign, CampaignStatus } from '../../campaigns/campaign.entity';
+import { SequenceStep } from '../../campaigns/sequence-step.entity';
+import { LeadProgressService } from '../../leads/lead-progress.service';
+import { rescheduleLeads } from '../../leads/lead-schedule';
+import { Lead } from '../../leads/lead.entity';
+import { type UnipileSandbox, startUnipileSandbox } from '../../unipile/sandbox/sandbox';
+import { UnipileClient } from '../../unipile/unipile.client';
+import { UnipileMessenger } from '../../unipile/unipile-messenger';
+import type { EngineSettings, ExecutionScheduler } from '../engine-settings';
+import { ExecuteStepService } from '../execute-step.service';
+import { ScanService } from '../scan.service';
+import { SchedulerService } from '../scheduler.service';
+import { StepSender } from '../step-sender';
+import { SimulationClock } from './simulation-clock';
+import { SimulationRunner } from './simulation-runner';
+import type { DataSource } from 'typeorm';
+
+const MAX_TIMELINE = 10_000;
+const SCAN_EVERY_MS = 15 * 60_000;
+/** Accounts whose due steps run side by side (the runner's lanes, in batches). */
+const CONCURRENCY = 8;
+
+/** Everything a dry run needs, as plain data (it crosses to a worker thread). */
+export type SimulationInput = {
+  campaignId: string;
+  days: number;
+  start: Date;
+  campaign: Pick<Campaign, 'name' | 'customFields' | 'sequenceVersion'>;
+  steps: SequenceStep[];
+  /** Plain rows (the entity's computed accessors do not cross to the thread). */
+  accounts: Array<Omit<LinkedInAccount, 'workingHoursStart' | 'workingHoursEnd'>>;
+  leads: Lead[];
+  settings: EngineSettings;
+  odds: { acceptProbability: number; replyProbability: number };
+  seed: string;
+};
+
+/** What simulateCampaign answers (SimulationResult's fields). */
+export type SimulationOutput = {
+  campaignId: string;
+  days: number;
+  startedAt: Date;
+  endedAt: Date;
+  leads: number;
+  invitesSent: number;
+  acceptances: number;
+  messagesSent: number;
+  replies: number;
+  leadsByStatus: Array<{ status: string; count: number }>;
+  truncated: boolean;
+  timeline: Array<{ at: Date; publicIdentifier: string | null; providerId: string | null; type: string; stepIndex: number | null; reason: string | null }>;
+};
+
+/**
+ * The dry run itself: the campaign copied into a throw-away in-memory database (PGlite) and a
+ * sandbox LinkedIn on a virtual clock, and the real engine run over it for N days, executions of
+ * different senders side by side in batches, as in the simulation benchmark.
+ */
+export async function runSimulation(input: SimulationInput, log: Logger): Promise<SimulationOutput> {
+  const clock = new SimulationClock(input.start);
+  const sandbox = await startUnipileSandbox({
+    clock,
+    seed: input.seed,
+    accounts: 0,
+    profiles: 0,
+    acceptance: { probability: input.odds.acceptProbability },
+    reply: { probability: input.odds.replyProbability },
+    limits: { invitesPerDay: 1_000, invitesPerWeek: 5_000, profileViewsPerDay: 100_000 },
+  });
+  const pg = await startEmbeddedPostgres();
+  const db = createDataSource(pg.url, { poolSize: 1 });
+  try {
+    await db.initialize();
+    await db.runMigrations({ transaction: 'each' });
+    const simCampaignId = await copyWorld(db, sandbox, input);
+    const noJobs: ExecutionScheduler = { scheduleExecution: async () => undefined };
+    const unipile = new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey });
+    const settings = { ...input.settings, jitterMs: Math.min(input.settings.jitterMs, 60_000), scanConcurrency: 1 };
+    const scan = new ScanService(db, clock, settings, noJobs, seededRandom(Number.parseInt(input.seed.slice(0, 8), 16)));
+    const executor = new ExecuteStepService(db, clock, settings, new StepSender(unipile, new UnipileMessenger(unipile)), noJobs, log, 'simulation');
+    const runner = new SimulationRunner({
+      dataSource: db,
+      clock,
+      sandbox,
+      scheduler: new SchedulerService(db, clock, settings, scan, noJobs, log),
+      executor,
+      progress: new LeadProgressService(db, clock),
+      scanEveryMs: SCAN_EVERY_MS,
+      concurrency: CONCURRENCY,
+    });
+    await runner.runFor(input.days * 86_400_000);
+    return await collect(db, simCampaignId, input, clock.now());
+  } finally {
+    if (db.isInitialized) await db.destroy();
+    await pg.stop();
+    await sandbox.stop();
+  }
+}
+
+/** The campaign as it is now, in the simulation: senders as sandbox accounts, leads as sandbox members. */
+async function copyWorld(db: DataSource, sandbox: UnipileSandbox, input: SimulationInput): Promise<string> {
+  const { campaign, steps, accounts, leads, start } = input;
+  const workspace = await db.getRepository(Workspace).save({ name: 'simulation' });
+  const accountIds = new Map<string, string>();
+  for (const account of accounts) {
+    const remote = sandbox.createAccount({ name: account.displayName });
+    const { id: _id, workspaceId: _ws, createdAt: _c, updatedAt: _u, ...settings } = account;
+    const copy = await db.getRepository(LinkedInAccount).save({
+      ...settings,
+      workspaceId: workspace.id,
+      unipileAccountId: remote.id,
+      ownerProviderId: remote.ownerProviderId,
+      cooldownUntil: null,
+      nextSlotAt: null,
+    });
+    accountIds.set(account.id, copy.id);
+  }
+  const simCampaign = await db.getRepository(Campaign).save({
+    workspaceId: workspace.id,
+    name: campaign.name,
+    status: CampaignStatus.ACTIVE,
+    customFields: campaign.customFields,
+    sequenceVersion: campaign.sequenceVersion,
+    activatedAt: start,
+  });
+  await db.getRepository(CampaignSender).save(accounts.map((a) => ({ campaignId: simCampaign.id, accountId: accountIds.get(a.id)! })));
+  await db.getRepository(SequenceStep).save(steps.map(({ id: _id, campaignId: _c, ...s }) => ({ ...s, campaignId: simCampaign.id })));
+  const senderIds = [...accountIds.values()];
+  const rows = leads.map((lead, i) => {
+    const member = sandbox.createProfile({
+      publicIdentifier: lead.publicIdentifier ?? undefined,
+      providerId: lead.providerId ?? undefined,
+      firstName: lead.firstName ?? undefined,
+      lastName: lead.lastName ?? undefined,
+    });
+    return {
+      account_id: (lead.accountId && accountIds.get(lead.accountId)) ?? senderIds[i % senderIds.length],
+      public_identifier: lead.publicIdentifier,
+      provider_id: lead.providerId ?? member.providerId,
+      first_name: lead.firstName,
+      last_name: lead.lastName,
+      company: lead.company,
+      custom_fields: JSON.stringify(lead.customFields ?? {}),
+    };
+  });
+  // One statement for all of them (5,000 single-row inserts cost seconds on PGlite).
+  await db.query(
+    `INSERT INTO lead (workspace_id, campaign_id, account_id, public_identifier, provider_id, first_name, last_name, company, custom_fields, created_at)
+     SELECT $1, $2, v.account_id, v.public_identifier, v.provider_id, v.first_name, v.last_name, v.company, v.custom_fields::jsonb, $3
+     FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+       AS v(account_id, public_identifier, provider_id, first_name, last_name, company, custom_fields)`,
+    [
+      workspace.id,
+      simCampaign.id,
+      start.toISOString(),
+      rows.map((r) => r.account_id),
+      rows.map((r) => r.public_identifier),
+      rows.map((r) => r.provider_id),
+      rows.map((r) => r.first_name),
+      rows.map((r) => r.last_name),
+      rows.map((r) => r.company),
+      rows.map((r) => r.custom_fields),
+    ],
+  );
+  await rescheduleLeads(db.manager, simCampaign.id);
+  return simCampaign.id;
+}
+
+async function collect(db: DataSource, simCampaignId: string, input: SimulationInput, endedAt: Date): Promise<SimulationOutput> {
+  const totals: Array<{ type: string; n: number }> = await db.query(
+    `SELECT type::text, count(*)::int AS n FROM lead_event WHERE campaign_id = $1 GROUP BY type`,
+    [simCampaignId],
+  );
+  const statuses: Array<{ status: string; n: number }> = await db.query(
+    `SELECT status::text, count(*)::int AS n FROM lead WHERE campaign_id = $1 GROUP BY status`,
+    [simCampaignId],
+  );
+  const count = (type: string) => totals.find((t) => t.type === type)?.n ?? 0;
+  const timeline: Array<{ at: Date; public_identifier: string | null; provider_id: string | null; type: string; step_index: number | null; reason: string | null }> =
+    await db.query(
+      `SELECT e.occurred_at AS at, l.public_identifier, l.provider_id, e.type::text, e.step_index, e.reason
+       FROM lead_event e JOIN lead l ON l.id = e.lead_id
+       WHERE e.campaign_id = $1 AND e.type <> 'lead_added'
+       ORDER BY e.occurred_at, e.id LIMIT $2`,
+      [simCampaignId, MAX_TIMELINE + 1],
+    );
+  return {
+    campaignId: input.campaignId,
+    days: input.days,
+    startedAt: input.start,
+    endedAt,
+    leads: input.leads.length,
+    invitesSent: count('connection_request_sent'),
+    acceptances: count('connection_accepted') + count('connection_accepted_historical'),
+    messagesSent: count('message_sent'),
+    replies: count('message_received'),
+    leadsByStatus: statuses.map((s) => ({ status: s.status, count: s.n })),
+    truncated: timeline.length > MAX_TIMELINE,
+    timeline: timeline.slice(0, MAX_TIMELINE).map((e) => ({
+      at: e.at,
+      publicIdentifier: e.public_identifier,
+      providerId: e.provider_id,
+      type: e.type,
+      stepIndex: e.step_index,
+      reason: e.reason,
+    })),
+  };
+}
