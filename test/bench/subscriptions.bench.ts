@@ -7,11 +7,15 @@ import { type Client, createClient } from 'graphql-ws';
 import jwt from 'jsonwebtoken';
 import { Client as Pg } from 'pg';
 import WebSocket from 'ws';
+import { metricValue } from '../support/metrics';
+import { holdsWithin } from '../support/polling';
 import { recordResults } from './support/results';
 
 // Fan-out of reply notifications: replies enter through the webhook endpoint of a real server
 // process and reach graphql-ws subscribers; next to it, in the same run, the floor: a bare
-// graphql-ws server publishing through an in-process pubsub (no auth, no filter, no database).
+// graphql-ws server publishing through an in-process pubsub (no auth, no filter, no database),
+// fanning out as the service does (support/floor-server.ts: one execution per operation and
+// audience, then a write per socket).
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5_000);
 // Shape (a) runs longer: a reply reaches its 10 subscribers at once, so 10 s (500 replies) would
 // take its p99 from the 5 slowest replies, which swings from run to run by 2× on either server.
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
   for (const shape of SHAPES.filter((s) => !ONLY || ONLY.includes(s.key))) {
     const floor = await runFloor(shape);
     const real = await runService(shape);
-    rows.push(row(shape.name, 'floor (bare graphql-ws, in-process pubsub)', floor), row(shape.name, 'service (webhook → DB → NOTIFY → subscribers)', real));
+    rows.push(row(shape.name, 'floor (bare graphql-ws, in-process pubsub, shared executions)', floor), row(shape.name, 'service (webhook → DB → NOTIFY → subscribers)', real));
     const p99 = (o: Outcome) => percentile(o.latencies, 0.99);
     rows.push(`| ${shape.name} | **ratio of p99 to the floor** | | | | **${(p99(real) / p99(floor)).toFixed(2)}×** | | |`);
     for (const [stage, values] of real.stages ?? []) {
@@ -62,7 +66,7 @@ async function main(): Promise<void> {
       '## Subscriptions fan-out (`npm run bench:subscriptions`)',
       '',
       `${SUBSCRIBERS.toLocaleString('en')} graphql-ws subscribers; replies for ${SHAPES.map((s) => `${secondsOf(s)} s (${s.key})`).join(' and ')}; latency from the webhook request (the floor: from publish) to the client receiving the event; clients, server and database on this machine.`,
-      'Both servers run in their own process; the floor routes each subscriber to its workspace topic (no auth, no filter). Memory per connection: the server process RSS with the subscribers connected, minus before, divided by their number.',
+      "Both servers run in their own process. The floor routes each subscriber to its workspace topic and fans out as the service does (a query text parsed and validated once, an event executed once per operation and workspace with the service's `sharedSubscribe`, then serialized and written per socket); it leaves out authentication, the database, NOTIFY, the live-event feed and limits. Memory per connection: the server process RSS with the subscribers connected, minus before, divided by their number.",
       '',
       '| shape | server | expected | delivered | p50 ms | p99 ms | KB per connection | server CPU ms per reply |',
       '|---|---|---|---|---|---|---|---|',
@@ -86,7 +90,14 @@ async function runFloor(shape: Shape): Promise<Outcome> {
   const server = await startProcess(['test/bench/support/floor-server.ts'], {});
   try {
     const before = rss(server.child.pid!);
-    const clients = await connectAll(`${server.url.replace(/^http/, 'ws')}/graphql`, () => ({}), SUBSCRIBERS, (i) => i % shape.workspaces, (w) => `subscription { replyReceived(workspace: ${w}) { text } }`);
+    const clients = await connectAll(
+      `${server.url.replace(/^http/, 'ws')}/graphql`,
+      () => ({}),
+      SUBSCRIBERS,
+      (i) => i % shape.workspaces,
+      (w) => `subscription { replyReceived(workspace: ${w}) { text } }`,
+      async () => ((await (await fetch(`${server.url}/subscriptions`)).json()) as { open: number }).open,
+    );
     const kb = (rss(server.child.pid!) - before) / SUBSCRIBERS / 1024;
     const cpu0 = cpuMs(server.child.pid!);
     const outcome = await measure(clients, shape, async (workspace, text) => {
@@ -129,10 +140,17 @@ async function runService(shape: Shape): Promise<Outcome> {
     const world = await seed(pg, shape.workspaces);
     const before = rss(server.child.pid!);
     let next = 0;
-    const clients = await connectAll(`${server.url.replace(/^http/, 'ws')}/graphql`, () => {
-      const w = world[next++ % world.length];
-      return { Authorization: `Bearer ${w.token}` };
-    }, SUBSCRIBERS, (i) => i % world.length, () => SUBSCRIPTION);
+    const clients = await connectAll(
+      `${server.url.replace(/^http/, 'ws')}/graphql`,
+      () => {
+        const w = world[next++ % world.length];
+        return { Authorization: `Bearer ${w.token}` };
+      },
+      SUBSCRIBERS,
+      (i) => i % world.length,
+      () => SUBSCRIPTION,
+      () => metricValue(server.url, 'graphql_ws_subscriptions'),
+    );
     const kb = (rss(server.child.pid!) - before) / SUBSCRIBERS / 1024;
     const cost0 = { cpu: cpuMs(server.child.pid!), xacts: await transactions(pg) };
     const outcome = await measure(clients, shape, async (workspace, text) => {
@@ -215,13 +233,15 @@ async function connectAll(
   count: number,
   workspaceOf: (i: number) => number,
   query: (workspace: number) => string,
+  /** How many subscriptions the server holds attached to their events (a connection ack is not a subscription's). */
+  registered: () => Promise<number>,
 ): Promise<Subscriber[]> {
   const subscribers: Subscriber[] = [];
   for (let i = 0; i < count; i += 250) {
     const batch = Array.from({ length: Math.min(250, count - i) }, (_, k) => connect(url, params(), workspaceOf(i + k), query(workspaceOf(i + k))));
     subscribers.push(...(await Promise.all(batch)));
   }
-  await new Promise((r) => setTimeout(r, 1_000)); // let every subscription register on the server
+  if (!(await holdsWithin(async () => (await registered()) === count, 60_000, 250))) throw new Error(`${count} subscriptions not registered within 60 s`);
   return subscribers;
 }
 
@@ -259,21 +279,14 @@ async function measure(
     sends.push(send(workspace, text));
   }
   await Promise.all(sends);
-  // Count once nothing more arrives for 2 s (at most 60 s): slow delivery is latency, not loss.
-  const receivedNow = () => subscribers.reduce((n, s) => n + s.received.length, 0);
-  for (let last = -1, stableSince = Date.now(), deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-    await new Promise((r) => setTimeout(r, 250));
-    const now = receivedNow();
-    if (now !== last) [last, stableSince] = [now, Date.now()];
-    else if (Date.now() - stableSince >= 2_000) break;
-  }
   const perWorkspace = new Map<number, number>();
   for (const w of sentTo) perWorkspace.set(w, (perWorkspace.get(w) ?? 0) + 1);
-  let expected = 0;
+  const expected = subscribers.reduce((n, s) => n + (perWorkspace.get(s.workspace) ?? 0), 0);
+  // Count once everything arrived, or after 60 s: slow delivery is latency, what is missing then is loss.
+  await holdsWithin(() => subscribers.reduce((n, s) => n + s.received.length, 0) >= expected, 60_000, 250);
   let delivered = 0;
   const latencies: number[] = [];
   for (const s of subscribers) {
-    expected += perWorkspace.get(s.workspace) ?? 0;
     for (const r of s.received) {
       const [, sentAt] = r.text.split('|').map(Number);
       delivered += 1;

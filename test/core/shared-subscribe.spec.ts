@@ -3,7 +3,7 @@ import { sharedSubscribe } from '../../src/core/graphql/shared-subscribe';
 
 // A schema whose subscription resolver counts its runs; the source is a queue the test pushes to.
 function world() {
-  const sources: Array<{ push(event: unknown): void; returned: boolean }> = [];
+  const sources: Array<{ push(event: unknown): void; fail(error: Error): void; returned: boolean }> = [];
   let resolved = 0;
   const schema = new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
@@ -14,22 +14,26 @@ function world() {
           type: new GraphQLNonNull(GraphQLString),
           args: { suffix: { type: GraphQLString } },
           subscribe: () => {
-            const waiting: Array<(r: IteratorResult<unknown>) => void> = [];
+            const waiting: Array<{ resolve(r: IteratorResult<unknown>): void; reject(error: Error): void }> = [];
             const queued: unknown[] = [];
             const source = {
               returned: false,
               push(event: unknown) {
-                const resolve = waiting.shift();
-                if (resolve) resolve({ done: false, value: event });
+                const next = waiting.shift();
+                if (next) next.resolve({ done: false, value: event });
                 else queued.push(event);
+              },
+              fail(error: Error) {
+                for (const next of waiting.splice(0)) next.reject(error);
               },
             };
             sources.push(source);
             return {
-              next: () => (queued.length > 0 ? Promise.resolve({ done: false, value: queued.shift() }) : new Promise((r) => waiting.push(r))),
+              next: () =>
+                queued.length > 0 ? Promise.resolve({ done: false, value: queued.shift() }) : new Promise((resolve, reject) => waiting.push({ resolve, reject })),
               return: () => {
                 source.returned = true;
-                for (const resolve of waiting.splice(0)) resolve({ done: true, value: undefined });
+                for (const next of waiting.splice(0)) next.resolve({ done: true, value: undefined });
                 return Promise.resolve({ done: true, value: undefined });
               },
               [Symbol.asyncIterator]() {
@@ -96,6 +100,29 @@ describe('sharedSubscribe', () => {
     await stream.return!();
     expect(w.sources[0].returned).toBe(true);
     await expect(pending).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it('counts a subscription open from its source attached until it ends, however it ends', async () => {
+    const w = world();
+    let open = 0;
+    const counted = sharedSubscribe((context) => (context as { workspace: string }).workspace, { inc: () => (open += 1), dec: () => (open -= 1) });
+    const start = async (query = 'subscription { said }') =>
+      (await counted({ schema: w.schema, document: parse(query), contextValue: { workspace: 'w1' } })) as AsyncIterableIterator<ExecutionResult>;
+    const [left, failed, thrown] = [await start(), await start(), await start()];
+    expect(open).toBe(3);
+    await left.return!();
+    await left.return!();
+    expect(open).toBe(2);
+    // A source that fails (an overflowing subscriber): graphql-ws does not call return() then.
+    const next = failed.next();
+    w.sources[1].fail(new Error('overflow'));
+    await expect(next).rejects.toThrow('overflow');
+    expect(open).toBe(1);
+    await expect(thrown.throw!(new Error('closing'))).rejects.toThrow('closing');
+    expect(open).toBe(0);
+    // An operation that cannot subscribe never had a source.
+    expect(await start('subscription { said(suffix: 1) }')).toHaveProperty('errors');
+    expect(open).toBe(0);
   });
 
   it('returns the errors of an operation that cannot subscribe', async () => {

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { HeartbeatDocument } from '../graphql/generated';
 import { takeSubscription, wsClient } from '../support/graphql-client';
+import { metricValue } from '../support/metrics';
+import { waitFor } from '../support/polling';
 import { loginToken } from '../support/session';
 import { TEST_ADMIN, type TestApp, startTestApp } from '../support/test-app';
 
@@ -60,12 +61,16 @@ describe('WebSocket keep-alive', () => {
       const dead = await open();
       let pings = 0;
       live.on('ping', () => (pings += 1));
-      // A client that stops reading (a frozen tab, a lost network): its pings go unanswered.
+      expect(await metricValue(t.baseUrl, 'graphql_ws_connections')).toBe(2);
+      // A client that stops reading (a frozen tab, a lost network): its pings go unanswered. The
+      // server drops it (its open-connections gauge falls to 1) while the one that answers stays.
       const deadSocket = (dead as unknown as { _socket: Socket })._socket;
       deadSocket.pause();
-      await sleep(1_200);
-      expect(pings).toBeGreaterThanOrEqual(3);
+      await waitFor(async () => (await metricValue(t.baseUrl, 'graphql_ws_connections')) === 1, 10_000, 'the server to drop the silent socket');
+      // A third ping comes after the first one's answer was due: the socket that answers is kept.
+      await waitFor(() => pings >= 3, 10_000, 'three pings of the answering socket');
       expect(live.readyState).toBe(WebSocket.OPEN);
+      expect(await metricValue(t.baseUrl, 'graphql_ws_connections')).toBe(1);
       const closed = once(dead, 'close');
       deadSocket.resume();
       // Terminated by the server: no close frame, so the client sees an abnormal closure.

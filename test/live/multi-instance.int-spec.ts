@@ -1,5 +1,6 @@
 import { ReplyReceivedDocument } from '../graphql/generated';
 import { takeSubscription, wsClient } from '../support/graphql-client';
+import { waitForSubscriptions } from '../support/metrics';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession } from '../support/workspace';
 import { spawnWorker, stopProcess } from '../support/worker-process';
@@ -22,7 +23,7 @@ describe('two server processes on one database', () => {
 
       const { client } = wsClient(a.wsUrl, { Authorization: `Bearer ${admin.token}` });
       const received = takeSubscription(client, ReplyReceivedDocument, { campaignId }, 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitForSubscriptions(a.baseUrl, 1);
       const res = await fetch(`${bUrl}/api/webhooks/unipile/messaging`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'unipile-auth': SECRET },

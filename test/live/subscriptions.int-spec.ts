@@ -13,7 +13,8 @@ import {
   UpdateAccountDocument,
 } from '../graphql/generated';
 import { linkSandboxAccount } from '../factories/account.factory';
-import { gqlOk, takeSubscription, wsClient } from '../support/graphql-client';
+import { gqlOk, takeSubscription, type WsConnection, wsClient } from '../support/graphql-client';
+import { waitForSubscriptions } from '../support/metrics';
 import { TEST_JWT_SECRET, type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, newSession, type Session } from '../support/workspace';
 
@@ -40,14 +41,24 @@ async function world(t: TestApp, session: Session, name: string) {
   };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 300));
-
 describe('live updates over graphql-ws', () => {
   let t: TestApp;
   let admin: Session;
+  const connections: WsConnection[] = [];
+  // The tests share a server: each waits for exactly its own subscriptions (metrics.ts), so every
+  // one is closed, and seen closed by the server, before the next test.
+  const connect = (params: Record<string, unknown>) => {
+    const connection = wsClient(t.wsUrl, params);
+    connections.push(connection);
+    return connection;
+  };
   beforeAll(async () => {
     t = await startTestApp();
     admin = await adminSession(t);
+  });
+  afterEach(async () => {
+    for (const { client } of connections.splice(0)) await client.dispose();
+    await waitForSubscriptions(t.baseUrl, 0);
   });
   afterAll(() => t.stop());
 
@@ -55,9 +66,10 @@ describe('live updates over graphql-ws', () => {
     const mine = await world(t, admin, 'live mine');
     const other = await newSession(t);
     const theirs = await world(t, other, 'live theirs');
-    const { client } = wsClient(t.wsUrl, { Authorization: `Bearer ${admin.token}` });
+    const { client } = connect({ Authorization: `Bearer ${admin.token}` });
     const received = takeSubscription(client, ReplyReceivedDocument, {}, 1);
-    await settle();
+    await waitForSubscriptions(t.baseUrl, 1);
+    // Their reply commits first: had it leaked, it would be the first to arrive (in commit order).
     await theirs.reply('not for you');
     await mine.reply('Sounds good, call me');
     const [event] = await received;
@@ -68,14 +80,13 @@ describe('live updates over graphql-ws', () => {
       text: 'Sounds good, call me',
       source: 'webhook',
     });
-    await client.dispose();
   });
 
   it('should let a client that reconnects catch up from the last id it saw, missing nothing', async () => {
     const w = await world(t, admin, 'live catch-up');
-    const first = wsClient(t.wsUrl, { Authorization: `Bearer ${admin.token}` });
+    const first = connect({ Authorization: `Bearer ${admin.token}` });
     const firstEvent = takeSubscription(first.client, ReplyReceivedDocument, { campaignId: w.campaignId }, 1);
-    await settle();
+    await waitForSubscriptions(t.baseUrl, 1);
     await w.reply('one');
     const [{ data }] = await firstEvent;
     const lastSeen = data!.replyReceived.eventId;
@@ -83,12 +94,11 @@ describe('live updates over graphql-ws', () => {
 
     // While the client is away three more replies come in.
     for (const text of ['two', 'three', 'four']) await w.reply(text);
-    const again = wsClient(t.wsUrl, { Authorization: `Bearer ${admin.token}` });
+    const again = connect({ Authorization: `Bearer ${admin.token}` });
     const missed = await takeSubscription(again.client, ReplyReceivedDocument, { campaignId: w.campaignId, after: lastSeen }, 3);
     expect(missed.map((m) => m.data?.replyReceived.text)).toEqual(['two', 'three', 'four']);
     const ids = missed.map((m) => BigInt(m.data!.replyReceived.eventId));
     expect(ids.every((id, i) => id > (i === 0 ? BigInt(lastSeen) : ids[i - 1]))).toBe(true);
-    await again.client.dispose();
 
     const { liveEvents } = await gqlOk(t.graphqlUrl, LiveEventsDocument, { after: lastSeen, topics: ['REPLY_RECEIVED'] }, admin.token);
     expect(liveEvents.filter((e) => e.campaignId === w.campaignId).map((e) => (e.payload as { text?: string }).text)).toEqual(['two', 'three', 'four']);
@@ -96,27 +106,26 @@ describe('live updates over graphql-ws', () => {
 
   it('should announce lead status changes, the campaign counters after them, and account status changes', async () => {
     const w = await world(t, admin, 'live status');
-    const { client } = wsClient(t.wsUrl, { token: admin.token });
+    const { client } = connect({ token: admin.token });
     const statuses = takeSubscription(client, LeadStatusChangedDocument, { campaignId: w.campaignId }, 1);
     const counters = takeSubscription(client, CampaignStatsChangedDocument, { campaignId: w.campaignId }, 1);
     const accounts = takeSubscription(client, AccountStatusChangedDocument, { accountId: w.account.id }, 1);
-    await settle();
+    await waitForSubscriptions(t.baseUrl, 3);
     await gqlOk(t.graphqlUrl, RemoveLeadDocument, { id: w.leadId }, admin.token);
     await gqlOk(t.graphqlUrl, UpdateAccountDocument, { id: w.account.id, input: { status: 'PAUSED' } }, admin.token);
     expect((await statuses)[0].data?.leadStatusChanged).toMatchObject({ leadId: w.leadId, from: 'pending_invite', to: 'excluded', reason: 'REMOVED_BY_OPERATOR' });
     expect((await counters)[0].data?.campaignStatsChanged.totals).toEqual({ total: 1, pendingInvite: 0, excluded: 1 });
     expect((await accounts)[0].data?.accountStatusChanged).toMatchObject({ accountId: w.account.id, change: 'STATUS', status: 'PAUSED' });
-    await client.dispose();
   });
 
   it('should refuse an expired token, and close a connection when its token expires', async () => {
     const { me } = await gqlOk(t.graphqlUrl, MeDocument, {}, admin.token);
     const token = (seconds: number) =>
       jwt.sign({ wid: me.workspaceId, role: me.role, email: me.email }, TEST_JWT_SECRET, { subject: me.id, issuer: 'linkedin-outreach', expiresIn: seconds });
-    const expired = wsClient(t.wsUrl, { Authorization: `Bearer ${token(-5)}` });
+    const expired = connect({ Authorization: `Bearer ${token(-5)}` });
     expect((await expired.closed).code).toBe(4403);
 
-    const shortLived = wsClient(t.wsUrl, { Authorization: `Bearer ${token(2)}` });
+    const shortLived = connect({ Authorization: `Bearer ${token(2)}` });
     const subscription = takeSubscription(shortLived.client, ReplyReceivedDocument, {}, 1);
     const closed = await shortLived.closed;
     expect(closed).toMatchObject({ code: 4403, reason: 'Token expired' });

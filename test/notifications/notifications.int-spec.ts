@@ -15,7 +15,7 @@ import {
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, newSession, type Session } from '../support/workspace';
-import { eventually, pause, type ReceivedMail, startHttpReceiver, startSmtpReceiver } from './receivers';
+import { eventually, type ReceivedMail, startHttpReceiver, startSmtpReceiver } from './receivers';
 import { replyWorld } from './world';
 
 const RETRY_DELAY_MS = 300;
@@ -61,7 +61,8 @@ describe('operator notifications', () => {
   it('should send exactly one email, one Slack post and one signed webhook for a reply recorded five times', async () => {
     const w = await replyWorld(t, admin, 'Notify once');
     const email = await createChannel({ kind: 'EMAIL', name: 'Ops inbox', recipients: ['ops@test.example'] });
-    const slack = await createChannel({ kind: 'SLACK', name: '#replies', slackWebhookUrl: `${http.url}/slack/T000/B000/once` });
+    const slackPath = '/slack/T000/B000/once';
+    const slack = await createChannel({ kind: 'SLACK', name: '#replies', slackWebhookUrl: `${http.url}${slackPath}` });
     const hook = await createChannel({ kind: 'WEBHOOK', name: 'CRM', webhookUrl: `${http.url}/hooks/once` });
     expect(hook.signingSecret).toMatch(/^whsec_/);
     await route(email.channel.id, w.campaignId);
@@ -72,17 +73,24 @@ describe('operator notifications', () => {
 
     await eventually(() => {
       expect(mailsTo('ops@test.example')).toHaveLength(1);
-      expect(http.on('/slack/T000/B000/once')).toHaveLength(1);
+      expect(http.on(slackPath)).toHaveLength(1);
       expect(http.on('/hooks/once')).toHaveLength(1);
     });
-    // Several more dispatch rounds, and a dispatcher that reads every event again from the start.
-    await pause(1_000);
+    // Nothing more, shown by order rather than by waiting: a later reply in another campaign
+    // (routed to the workspace-wide Slack rule only) is dispatched after every event before it,
+    // and all of an event's deliveries are created at once. Then a dispatcher that reads every
+    // event again from the start, and one more later reply after that.
+    const laterReply = async (name: string, posts: number) => {
+      await (await replyWorld(t, admin, name)).reply(`msg-${name}`, 'Later');
+      await eventually(() => expect(http.on(slackPath)).toHaveLength(posts));
+    };
+    await laterReply('Notify once, later', 2);
     await t.app.dataSource.query(`UPDATE notification_cursor SET last_event_id = 0, gap_event_id = NULL, gap_since = NULL`);
     expect((await t.app.notifications.dispatcher.dispatch()).deliveries).toBe(0);
-    await pause(500);
+    await laterReply('Notify once, last', 3);
     expect(mailsTo('ops@test.example')).toHaveLength(1);
-    expect(http.on('/slack/T000/B000/once')).toHaveLength(1);
     expect(http.on('/hooks/once')).toHaveLength(1);
+    expect(new Set(http.on(slackPath).map((r) => (JSON.parse(r.body) as { text: string }).text)).size).toBe(3);
 
     const [mail] = mailsTo('ops@test.example');
     expect(mail.raw).toMatch(/Subject: New reply from Jane Doe in Notify once/);
@@ -91,7 +99,7 @@ describe('operator notifications', () => {
     expect(mail.raw).toContain('text/html');
     expect(mail.raw).toContain('Sounds &lt;great&gt;, call me Tuesday');
 
-    const post = JSON.parse(http.on('/slack/T000/B000/once')[0].body) as { text: string; blocks: Array<{ type: string; fields?: Array<{ text: string }>; text?: { text: string }; elements?: Array<{ url?: string }> }> };
+    const post = JSON.parse(http.on(slackPath)[0].body) as { text: string; blocks: Array<{ type: string; fields?: Array<{ text: string }>; text?: { text: string }; elements?: Array<{ url?: string }> }> };
     expect(post.text).toBe('New reply from Jane Doe in Notify once');
     expect(post.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'actions', 'context']);
     expect(post.blocks[1].fields?.map((f) => f.text)).toEqual(['*Lead*\nJane Doe (Acme &amp; Sons)', '*Campaign*\nNotify once', '*Sender*\nNotify once sender']);
@@ -107,8 +115,14 @@ describe('operator notifications', () => {
     expect(verifyWebhookSignature(hook.signingSecret!, signature, request.body)).toBe(true);
     expect(verifyWebhookSignature(hook.signingSecret!, signature, request.body.replace('Tuesday', 'Monday'))).toBe(false);
 
+    // One delivery per channel for the reply (Slack's other two are the later replies'), each sent once.
+    expect((await deliveriesOf(email.channel.id)).length).toBe(1);
+    expect((await deliveriesOf(hook.channel.id)).length).toBe(1);
+    expect(new Set((await deliveriesOf(slack.channel.id)).map((d) => d.liveEventId)).size).toBe(3);
     for (const channel of [email, slack, hook]) {
-      const [delivery] = await deliveriesOf(channel.channel.id);
+      const deliveries = (await deliveriesOf(channel.channel.id)).filter((d) => d.liveEventId === body.id);
+      expect(deliveries).toHaveLength(1);
+      const [delivery] = deliveries;
       expect(delivery).toMatchObject({ status: 'SENT', attempts: 1, liveEventId: body.id, eventType: 'REPLY_RECEIVED', campaignId: w.campaignId });
       expect(delivery.lastStatusCode).toBe(channel === email ? 250 : 200);
       expect(delivery.attemptLog).toHaveLength(1);
@@ -154,7 +168,8 @@ describe('operator notifications', () => {
     await eventually(async () => expect((await deliveriesOf(hook.channel.id))[0]?.status).toBe('FAILED'));
     const [failed] = await deliveriesOf(hook.channel.id);
     expect(failed).toMatchObject({ attempts: 3, lastStatusCode: 500 });
-    await pause(1_000);
+    // FAILED is written after the last attempt's answer; nothing claims a FAILED delivery again
+    // (the replay below finds exactly one more request: no attempt came in between).
     expect(http.on('/hooks/down')).toHaveLength(3);
 
     const { replayNotification } = await gqlOk(t.graphqlUrl, ReplayNotificationDocument, { deliveryId: failed.id }, admin.token);
@@ -188,8 +203,14 @@ describe('operator notifications', () => {
     }
     await t.app.dataSource.query(`UPDATE linkedin_account SET status = 'DISCONNECTED', status_reason = 'credentials' WHERE id = $1`, [other.account.id]);
 
+    // The disconnection is the last event: once its delivery exists, every event before it has
+    // been dispatched, and the channel's deliveries are all it will ever get for them.
+    await eventually(async () => expect((await deliveriesOf(hook.channel.id)).map((d) => d.eventType)).toContain('ACCOUNT_DISCONNECTED'));
+    expect((await deliveriesOf(hook.channel.id)).map((d) => [d.eventType, d.campaignId]).sort()).toEqual([
+      ['ACCOUNT_DISCONNECTED', null],
+      ['CAMPAIGN_COMPLETED', routed.campaignId],
+    ]);
     await eventually(() => expect(http.on('/hooks/events')).toHaveLength(2));
-    await pause(1_000);
     const bodies = http.on('/hooks/events').map((r) => JSON.parse(r.body) as { type: string; data: { campaign: { id: string } | null; account: { id: string } | null; accountStatus: unknown } });
     expect(bodies.map((b) => b.type).sort()).toEqual(['ACCOUNT_DISCONNECTED', 'CAMPAIGN_COMPLETED']);
     expect(bodies.find((b) => b.type === 'CAMPAIGN_COMPLETED')?.data.campaign?.id).toBe(routed.campaignId);

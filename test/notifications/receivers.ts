@@ -66,5 +66,3 @@ export async function startHttpReceiver(
 
 /** The shared poll with the notification tests' patience: deliveries pass through jobs and retries. */
 export const eventually = (check: () => void | Promise<void>): Promise<void> => poll(check, 15_000, 100);
-
-export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

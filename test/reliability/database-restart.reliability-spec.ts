@@ -133,6 +133,8 @@ describe('the database restarted in the middle of a run', () => {
     expect(direct.status).toBe(503);
     expect(direct.headers.get('retry-after')).toBe('5');
     expect(await direct.json()).toEqual({ error: 'SERVICE_UNAVAILABLE', message: expect.any(String) });
+    // Not waiting for something to happen: the outage lasts OUTAGE_MS, that is the scenario (the
+    // process must stay unready and refuse webhooks for all of it, then recover by itself).
     await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
     expect((await readyz()).status).toBe(503);
 

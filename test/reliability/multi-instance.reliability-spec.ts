@@ -1,6 +1,9 @@
+import { hostname } from 'node:os';
 import type { Client } from 'graphql-ws';
+import { SCAN_JOB } from '../../src/modules/outreach/jobs/outreach.jobs';
 import { EnsureWebhooksDocument, ReplyReceivedDocument, type ReplyReceivedSubscription } from '../graphql/generated';
 import { gqlOk, takeSubscription, wsClient } from '../support/graphql-client';
+import { metricValue, waitForSubscriptions } from '../support/metrics';
 import { eventually, waitFor } from '../support/polling';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { activateCampaign, adminToken, audit, exactlyOnceProblems, openExecutions, setUpCampaign, statusCounts } from './support/process-campaign';
@@ -11,6 +14,12 @@ import { type ServiceBuild, type ServiceProcess, buildService, spawnService, sto
 // C both run the engine on the same accounts; the sandbox's webhooks go to B only; graphql-ws
 // subscribers on A and on B must each see every reply. Small daily caps bind: exactly the cap goes
 // out per account and kind, nothing is sent twice.
+//
+// Which process takes a due step is a race (Agenda's polls and wake-ups), and a run where one
+// engine wins them all would prove nothing about two engines. So the campaign starts with C's
+// jobs paused until B has sent a step, then B's paused until C has sent one; from then on both
+// race for the same accounts' steps. Each execution records the process that sent it
+// (step_execution.worker_id, host:pid).
 
 const INVITE_CAP = 4;
 const MESSAGE_CAP = 3;
@@ -67,7 +76,8 @@ describe('three instances on one database', () => {
     const b = spawn('instance-b', 'all');
     const c = spawn('instance-c', 'worker');
     const bUrl = await waitFor(() => b.ready, 90_000, 'instance B to listen');
-    await waitFor(() => c.ready, 90_000, 'instance C to start');
+    const cUrl = await waitFor(() => c.ready, 90_000, 'instance C to start');
+    await c.command('pause-jobs');
 
     const token = await adminToken(app.graphqlUrl);
     // Unipile's webhooks point at B (its own URL: ensureWebhooks asked of B registers B).
@@ -95,8 +105,18 @@ describe('three instances on one database', () => {
     const onA = subscribe(app.wsUrl);
     const onB = subscribe(`${bUrl.replace(/^http/, 'ws')}/graphql`);
     const replies = Promise.all([onA, onB]);
-    await new Promise((r) => setTimeout(r, 1_000)); // both subscriptions registered on their servers
+    await waitForSubscriptions(app.baseUrl, 1);
+    await waitForSubscriptions(bUrl, 1);
     await activateCampaign(app.graphqlUrl, token, campaignId);
+
+    const workerId = (p: ServiceProcess) => `${hostname()}:${p.pid}`;
+    const sentBy = async (p: ServiceProcess) =>
+      (await query<{ n: number }>(`SELECT count(*)::int AS n FROM step_execution WHERE campaign_id = $1 AND state = 'sent' AND worker_id = $2`, [campaignId, workerId(p)]))[0].n;
+    await waitFor(async () => (await sentBy(b)) > 0, 60_000, 'a step sent by B');
+    await b.command('pause-jobs');
+    await c.command('resume-jobs');
+    await waitFor(async () => (await sentBy(c)) > 0, 60_000, 'a step sent by C');
+    await b.command('resume-jobs');
 
     const received = await withTimeout(replies, 150_000, () => `${expectedReplies} replies on A and on B (the sandbox has ${sandbox.messages({ direction: 'inbound' }).length} replies)`);
     // Caps reached and the rest waiting on them: wait until nothing is in flight, then a few more scans.
@@ -109,7 +129,15 @@ describe('three instances on one database', () => {
       60_000,
       500,
     );
-    await new Promise((r) => setTimeout(r, 5_000)); // several scans of both workers with the caps reached
+    // Two scans begun after this point (a process's scans run one at a time, so of the scans it
+    // finishes from now on, all but the first began after it), then: nothing new scheduled or sent.
+    const executions = async () => (await query<{ n: number }>(`SELECT count(*)::int AS n FROM step_execution WHERE campaign_id = $1`, [campaignId]))[0].n;
+    const executionsAtCap = await executions();
+    const scans = () => Promise.all([bUrl, cUrl].map((url) => metricValue(url, 'job_runs_total', { name: SCAN_JOB, outcome: 'success' })));
+    const scansAtCap = await scans();
+    await waitFor(async () => (await scans()).reduce((n, count, i) => n + Math.max(0, count - scansAtCap[i] - 1), 0) >= 2, 30_000, 'two more scans');
+    expect(await executions()).toBe(executionsAtCap);
+    expect(await openExecutions(query, campaignId)).toBe(0);
     expect(sandbox.sentInvitations()).toHaveLength(ACCOUNTS * INVITE_CAP);
     expect(sandbox.messages({ direction: 'outbound' })).toHaveLength(ACCOUNTS * MESSAGE_CAP);
     for (const account of accounts) {
@@ -149,9 +177,15 @@ describe('three instances on one database', () => {
       expect(new Set(payloads.map((p) => p.eventId)).size).toBe(expectedReplies);
       expect(payloads.every((p) => p.source === 'webhook' || p.source === 'poll')).toBe(true);
     }
-    // Both engines took part (each process records its worker id on the executions it ran).
-    const workers = await query<{ worker_id: string }>(`SELECT DISTINCT worker_id FROM step_execution WHERE campaign_id = $1`, [campaignId]);
-    console.log(`[multi-instance] executions run by ${workers.length} worker process(es); B ${b.exited() ?? 'alive'}, C ${c.exited() ?? 'alive'}`);
+    // Both engines sent, and only they: every step that went out is attributed to B or C.
+    const senders = await query<{ worker_id: string; n: number }>(
+      `SELECT worker_id, count(*)::int AS n FROM step_execution WHERE campaign_id = $1 AND state = 'sent' GROUP BY worker_id`,
+      [campaignId],
+    );
+    const sent = Object.fromEntries(senders.map((r) => [r.worker_id === workerId(b) ? 'B' : r.worker_id === workerId(c) ? 'C' : r.worker_id, r.n]));
+    console.log(`[multi-instance] steps sent: ${JSON.stringify(sent)}`);
+    expect(Object.keys(sent).sort()).toEqual(['B', 'C']);
+    expect(sent.B + sent.C).toBe(ACCOUNTS * (INVITE_CAP + MESSAGE_CAP));
     expect(b.exited()).toBeUndefined();
     expect(c.exited()).toBeUndefined();
   });

@@ -79,7 +79,7 @@ describe('reliability: Unipile faults during a campaign', () => {
         account_id: string;
       }>;
     const started = e.clock.now().getTime();
-    sandbox.faults.add(FAULT_MIX);
+    const mix = sandbox.faults.add(FAULT_MIX);
 
     // Two hours in, the second sender's LinkedIn session breaks; six hours later it is back.
     const cut = senders[1];
@@ -116,11 +116,18 @@ describe('reliability: Unipile faults during a campaign', () => {
     };
     console.info(`unipile-faults summary ${JSON.stringify(summary)}`);
 
-    // The faults really happened, about one call in five, of every kind.
+    // The faults really happened, about one call in five, and the request log shows each one the
+    // mix drew, of the kind drawn.
     expect(faulted.length / requests.length).toBeGreaterThan(0.1);
     expect(faulted.length / requests.length).toBeLessThan(0.3);
-    for (const kind of ['rate_limited', 'server_error', 'unavailable', 'timeout', 'hang']) expect([kind, byKind(kind)]).toEqual([kind, expect.any(Number)]);
-    for (const kind of ['rate_limited', 'server_error', 'timeout', 'hang']) expect(byKind(kind)).toBeGreaterThan(0);
+    const drawn = sandbox.faults.list().find((r) => r.id === mix)!;
+    expect(summary.faults).toEqual(Object.fromEntries(FAULT_MIX.faults.map((f) => [f.kind, drawn.hitsByKind?.[f.kind] ?? 0])));
+    expect(drawn.hits).toBe(faulted.length);
+    // Every way a call fails as the engine sees it: 429 (a cooldown), a 5xx (TEMPORARY), applied
+    // but never answered, lost. A 503 in particular may not come up (weight 1 of 10: about 2 % of
+    // some 260 calls, so none for about one seed or call sequence in 200); to the client it is a
+    // 5xx like the 500s, and it is counted above like every other kind.
+    for (const kind of ['rate_limited', 'server_error', 'timeout', 'hang']) expect([kind, byKind(kind) > 0]).toEqual([kind, true]);
 
     if (process.env.FAULTS_DEBUG) {
       for (const lead of await leads()) {

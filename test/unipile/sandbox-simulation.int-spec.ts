@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../src/core/clock';
 import { startUnipileSandbox, type UnipileSandbox } from '../../src/modules/unipile/sandbox/sandbox';
 import { isOwnMessage, messagingWebhookSchema, newRelationWebhookSchema } from '../../src/modules/unipile/unipile-webhook.schemas';
 import type { UnipileClient } from '../../src/modules/unipile/unipile.client';
+import { waitFor } from '../support/polling';
 import { admin, clientFor, DAY, HOUR, startTestSandbox } from './support/harness';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 
@@ -150,7 +150,7 @@ describe('Unipile sandbox LinkedIn simulation', () => {
     client = clientFor(sandbox);
     accountId = sandbox.accounts()[0].id;
     await client.sendInvitation(accountId, { providerId: sandbox.prospects()[0].providerId });
-    for (let i = 0; i < 50 && sandbox.store.relations.length === 0; i++) await sleep(10);
+    await waitFor(() => sandbox.store.relations.length > 0, 5_000, 'the timer to accept the invitation');
     expect(sandbox.store.relations).toHaveLength(1);
     expect(() => sandbox.advance(1)).toThrow(/system clock/);
     expect((await admin(sandbox, 'POST', '/clock/advance', { ms: 1 })).status).toBe(409);

@@ -203,10 +203,13 @@ function useGraphQLWebSocket(wss: WebSocketServer, deps: GraphQLServerDeps, form
         return usesIntrospection(prepared.document) ? [requestError(introspectionForbidden())] : prepared;
       },
       // An event reaching many subscribers of one workspace is executed once for all of them.
-      subscribe: sharedSubscribe((context) => {
-        const viewer = (context as GraphQLContext).viewer;
-        return viewer ? `${viewer.workspaceId}:${viewer.role}` : '';
-      }),
+      subscribe: sharedSubscribe(
+        (context) => {
+          const viewer = (context as GraphQLContext).viewer;
+          return viewer ? `${viewer.workspaceId}:${viewer.role}` : '';
+        },
+        deps.metrics?.wsSubscriptions,
+      ),
       // One context per subscription, so DataLoader caches never outlive an operation.
       context: (ctx) => ({ ...(contexts.get(ctx.extra.socket) as GraphQLContext), loaders: new RequestLoaders() }),
       // Authenticate once per connection; a missing, invalid or revoked token closes it with 4403.

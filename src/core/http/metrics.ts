@@ -82,6 +82,12 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly wsSubscriptions = new Gauge({
+    name: 'graphql_ws_subscriptions',
+    help: 'Open graphql-ws subscriptions, counted once their event source is attached (a live subscription then misses nothing)',
+    registers: [this.registry],
+  });
+
   readonly wsConnectionsTotal = new Counter({
     name: 'graphql_ws_connections_total',
     help: 'graphql-ws connections accepted (ok) or refused (refused)',

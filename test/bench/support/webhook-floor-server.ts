@@ -1,30 +1,41 @@
 import { createServer } from 'node:http';
 import { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
+import { systemClock } from '../../../src/core/clock';
+import { createLogger } from '../../../src/core/logger';
+import { WebhookIngestService } from '../../../src/modules/webhooks/webhook-ingest.service';
 
 // The webhook ingest floor, in a process of its own like the real server: bare node:http, a pool
 // of 10 like the app's, and per request only what cannot be skipped: read the body, find its
-// message id, and the one idempotent INSERT of the same row into the same table (same ON CONFLICT).
-// No secret check, no validation, no queueing, no logging.
+// message id, and store the row through the service's own group insert (WebhookIngestService:
+// concurrent deliveries share one INSERT … ON CONFLICT (provider_key) DO NOTHING, at most 2
+// statements in flight), so the floor batches exactly as the service does. Left out: the secret
+// check, validation, TypeORM (node-postgres directly), processing (a queue that does nothing),
+// metrics and logging.
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+const db = { query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows } as unknown as DataSource;
+const ingest = new WebhookIngestService(db, { enqueue: async () => undefined }, systemClock, createLogger('silent'));
 
 const http = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
-    const payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { account_id: string; message_id: string };
-    pool
-      .query<{ id: string }>(
-        `INSERT INTO webhook_event (provider_key, source, event, unipile_account_id, route, payload, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (provider_key) DO NOTHING
-         RETURNING id`,
-        [`messaging:message_received:${payload.message_id}`, 'messaging', 'message_received', payload.account_id, 'messaging', payload, new Date()],
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const payload = JSON.parse(raw) as { account_id: string; message_id: string };
+    ingest
+      .ingest(
+        {
+          source: 'messaging',
+          event: 'message_received',
+          unipileAccountId: payload.account_id,
+          providerKey: `messaging:message_received:${payload.message_id}`,
+          payload,
+          raw,
+        },
+        'messaging',
       )
       .then(
-        ({ rows }) => {
-          const id = rows[0]?.id ?? null;
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: id ? 'stored' : 'duplicate', eventId: id }));
-        },
+        ({ eventId }) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: eventId ? 'stored' : 'duplicate', eventId })),
         () => res.writeHead(500).end(),
       );
   });

@@ -55,6 +55,8 @@ export type ServiceProcess = ChildProcess & {
   ready: Promise<string>;
   /** The exit code or signal once it has exited, else undefined. */
   exited(): string | undefined;
+  /** Sends a command (process-entry.ts) and resolves once the process has carried it out. */
+  command(name: 'pause-jobs' | 'resume-jobs'): Promise<void>;
 };
 
 export type SpawnServiceOptions = {
@@ -98,9 +100,11 @@ export function spawnService(opts: SpawnServiceOptions): ServiceProcess {
       RELIABILITY_APP_OPTIONS: JSON.stringify({ jobs: { processEveryMs: 500, lockLifetimeMs: 10_000, ...opts.jobs } }),
       ...opts.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let output = '';
+  const done = (name: string) => output.split(`RELIABILITY_DONE ${name}\n`).length - 1;
+  const waiters: Array<{ name: string; count: number; resolve(): void; reject(error: Error): void }> = [];
   let onReady: (url: string) => void = () => undefined;
   let onFail: (error: Error) => void = () => undefined;
   const ready = new Promise<string>((resolve, reject) => {
@@ -112,10 +116,17 @@ export function spawnService(opts: SpawnServiceOptions): ServiceProcess {
     output += String(d);
     const url = /RELIABILITY_READY (\S+)/.exec(output)?.[1];
     if (url) onReady(url);
+    for (const w of waiters.filter((w) => done(w.name) >= w.count)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
   });
   child.stderr?.on('data', (d) => (output += String(d)));
+  // A command written as the process dies: its exit rejects the waiter.
+  child.stdin?.on('error', () => undefined);
   child.once('exit', (code, signal) => {
     onFail(new Error(`${opts.name} exited (${signal ?? code}) before it was ready:\n${output.slice(-4_000)}`));
+    for (const w of waiters.splice(0)) w.reject(new Error(`${opts.name} exited (${signal ?? code}) before it did ${w.name}`));
     rmSync(dataDir, { recursive: true, force: true });
   });
   return Object.assign(child, {
@@ -123,6 +134,12 @@ export function spawnService(opts: SpawnServiceOptions): ServiceProcess {
     output: () => output,
     ready,
     exited: () => (child.exitCode !== null ? `code ${child.exitCode}` : child.signalCode !== null ? `signal ${child.signalCode}` : undefined),
+    command: (name: 'pause-jobs' | 'resume-jobs') =>
+      new Promise<void>((resolve, reject) => {
+        if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${opts.name} has exited`));
+        waiters.push({ name, count: done(name) + 1, resolve, reject });
+        child.stdin!.write(`${name}\n`);
+      }),
   });
 }
 
