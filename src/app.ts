@@ -42,7 +42,7 @@ import { startUnipileSandbox, type UnipileSandbox } from './modules/unipile/sand
 import type { SandboxOptions } from './modules/unipile/sandbox/sandbox-options';
 import { UnipileClient, type UnipileClientOptions } from './modules/unipile/unipile.client';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings, type ExecutionScheduler } from './modules/outreach/engine-settings';
-import { SCAN_JOB } from './modules/outreach/jobs/outreach.jobs';
+import { LEGACY_EXECUTE_STEP_JOB, SCAN_JOB } from './modules/outreach/jobs/outreach.jobs';
 import { createOutreachEngine, type OutreachEngine } from './modules/outreach/outreach-engine';
 import { SchedulerStatusService } from './modules/outreach/scheduler-status.service';
 import { SchedulerResolver } from './modules/outreach/scheduler.resolver';
@@ -224,6 +224,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       await webhooks.schedule();
       await sync.schedule();
       await notifications.schedule();
+      await jobs.cancel({ name: LEGACY_EXECUTE_STEP_JOB });
+      if (engine.dispatcher) {
+        engine.dispatcher.start();
+        // Popped before the job queue and the database close: batches being sent are recorded.
+        cleanups.push(() => engine.dispatcher!.stop());
+      }
       log.info({ scanEveryMs: config.engine.scanIntervalMs }, 'job worker started');
     }
 

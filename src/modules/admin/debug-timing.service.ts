@@ -138,7 +138,7 @@ export class DebugTimingService {
       }
     }
     if (execution) {
-      // Already handed to an execute-step job: the scan will not pick it again.
+      // Already an open step execution (the dispatcher runs it when due): the scan will not pick it again.
       blockers.push(`EXECUTION_${execution.state.toUpperCase()}`);
       words.push(`execution ${execution.state} for ${at(execution.scheduledFor)}`);
     }

@@ -45,6 +45,9 @@ export type BatchOptions = {
   runAt?: <T>(at: Date, fn: () => Promise<T>) => Promise<T>;
 };
 
+/** Phase 1's work for a batch: the executions taken, the sends to make, what is decided already. */
+export type ClaimedBatch = { items: BatchItem[]; attempts: Attempt[]; results: Map<string, ExecutionResult> };
+
 export const kindOf = (step: { kind: StepKind }): ActionKind => (step.kind === StepKind.INVITE ? 'invite' : 'message');
 
 type Locked = { execution: StepExecution; lead: Lead | null; account: LinkedInAccount | null; campaign?: Campaign };
@@ -101,17 +104,61 @@ export class ExecuteStepService {
   /** Runs the executions (in the order given: their time order); returns each one's result. */
   async executeBatch(items: BatchItem[], opts: BatchOptions = {}): Promise<ExecutionResult[]> {
     if (items.length === 0) return [];
-    const now = this.clock.now();
-    const at = new Map(items.map((i) => [i.id, i.at ?? now]));
-    const results = new Map<string, ExecutionResult>();
-    const claimed = await this.dataSource.transaction((em) => this.claim(em, items, at, results));
-    for (const { id, retryAt } of claimed.retries) await this.scheduler.scheduleExecution(id, retryAt);
+    return this.runClaimed(await this.claimBatch(async () => items), opts);
+  }
 
+  /**
+   * Phase 1 for up to `limit` due executions that no other worker holds: fresh and retrying ones
+   * whose time has come, and `sending` ones whose lease ran out (to be reconciled). Selected with
+   * FOR UPDATE SKIP LOCKED in the claim's own transaction, so workers claiming at once never take
+   * the same execution and never wait on each other's. runClaimed() then sends them.
+   */
+  claimDue(limit: number): Promise<ClaimedBatch> {
+    return this.claimBatch(async (em) => {
+      const now = this.clock.now();
+      const rows: Array<{ id: string }> = await em.query(
+        `SELECT id FROM step_execution
+         WHERE (state IN ('scheduled', 'retrying') AND scheduled_for <= $1) OR (state = 'sending' AND sending_started_at <= $2)
+         ORDER BY scheduled_for, id LIMIT $3
+         FOR UPDATE SKIP LOCKED`,
+        [now, new Date(now.getTime() - this.settings.leaseMs), limit],
+      );
+      return rows.map((r) => ({ id: r.id }));
+    });
+  }
+
+  /** When the next execution becomes due (an execution to send or retry, or a lease to run out), if any. */
+  async nextDueAt(): Promise<Date | undefined> {
+    const [row]: Array<{ at: Date | null }> = await this.dataSource.query(
+      `SELECT least((SELECT min(scheduled_for) FROM step_execution WHERE state IN ('scheduled', 'retrying')),
+                    (SELECT min(sending_started_at) FROM step_execution WHERE state = 'sending') + make_interval(secs => $1)) AS at`,
+      [this.settings.leaseMs / 1000],
+    );
+    return row.at ?? undefined;
+  }
+
+  /** Phase 1 in one transaction for the executions `select` names (in their time order). */
+  private async claimBatch(select: (em: EntityManager) => Promise<BatchItem[]>): Promise<ClaimedBatch> {
+    const now = this.clock.now();
+    const results = new Map<string, ExecutionResult>();
+    let items: BatchItem[] = [];
+    const claimed = await this.dataSource.transaction(async (em) => {
+      items = await select(em);
+      const at = new Map(items.map((i) => [i.id, i.at ?? now]));
+      return items.length === 0 ? { attempts: [], retries: [] } : this.claim(em, items, at, results);
+    });
+    for (const { id, retryAt } of claimed.retries) await this.scheduler.scheduleExecution(id, retryAt);
+    return { items, attempts: claimed.attempts, results };
+  }
+
+  /** Phases 2 and 3 of a claimed batch: the sends, then one transaction recording every success. */
+  async runClaimed(batch: ClaimedBatch, opts: BatchOptions = {}): Promise<ExecutionResult[]> {
+    const { items, attempts, results } = batch;
     const runAt = opts.runAt ?? (<T>(_at: Date, fn: () => Promise<T>) => fn());
     const succeeded: Array<{ attempt: Attempt; outcome: SendOutcome; how: 'sent' | 'reconciled' }> = [];
     const stopped = new Map<string, { reason: string; due: Date }>();
     const leftOver: Attempt[] = [];
-    await inLanes(claimed.attempts, (a) => a.account.id, opts.lanes ?? 1, async (attempt) => {
+    await inLanes(attempts, (a) => a.account.id, opts.lanes ?? 1, async (attempt) => {
       if (stopped.has(attempt.account.id)) return leftOver.push(attempt);
       const done = await runAt(attempt.at, () => this.attempt(attempt));
       if ('result' in done) {
@@ -162,7 +209,11 @@ export class ExecuteStepService {
     at: Map<string, Date>,
     results: Map<string, ExecutionResult>,
   ): Promise<{ attempts: Attempt[]; retries: Array<{ id: string; retryAt: Date }> }> {
-    const locked = await this.lock(em, items.map((i) => i.id));
+    const ids = items.map((i) => i.id);
+    // Accounts first, in one order: workers claiming batches that share accounts then wait for each
+    // other instead of deadlocking (the joined lock below takes rows in the plan's order).
+    await em.query(`SELECT 1 FROM linkedin_account WHERE id IN (SELECT account_id FROM step_execution WHERE id = ANY($1::uuid[])) ORDER BY id FOR UPDATE`, [ids]);
+    const locked = await this.lock(em, ids);
     const gates = await eligibilityGates(em, [...locked.values()].flatMap((l) => (l.lead ? [l.lead] : [])));
     const decided: Array<{ locked: Locked; step: SequenceStep | null; decision: Decision; now: Date }> = [];
     for (const { id } of items) {

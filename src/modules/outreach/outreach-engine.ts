@@ -8,7 +8,8 @@ import type { UnipileClient } from '../unipile/unipile.client';
 import { UnipileMessenger } from '../unipile/unipile-messenger';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { ExecuteStepService } from './execute-step.service';
-import { SCAN_JOB, type ScanJobData, agendaExecutionScheduler, outreachJobs } from './jobs/outreach.jobs';
+import { ExecutionDispatcher } from './execution-dispatcher';
+import { SCAN_JOB, type ScanJobData, outreachJobs } from './jobs/outreach.jobs';
 import { ScanService } from './scan.service';
 import { SchedulerService } from './scheduler.service';
 import { StepSender } from './step-sender';
@@ -17,6 +18,8 @@ export type OutreachEngine = {
   scan: ScanService;
   executor: ExecuteStepService;
   scheduler: SchedulerService;
+  /** Runs due executions in a worker process (absent when a simulation schedules them itself). */
+  dispatcher?: ExecutionDispatcher;
   jobs: JobDefinition[];
   /** Asks for a scan soon (new leads, an activated campaign, a new connection). */
   wake(): void;
@@ -34,17 +37,23 @@ export function createOutreachEngine(deps: {
   random?: () => number;
 }): OutreachEngine {
   const { dataSource, clock, settings, unipile, agenda, log } = deps;
-  const executionScheduler = deps.executionScheduler ?? agendaExecutionScheduler(agenda);
+  // The service's executions wait in their table for the dispatcher; scheduling one only wakes it.
+  let dispatcher: ExecutionDispatcher | undefined;
+  const executionScheduler: ExecutionScheduler = deps.executionScheduler ?? {
+    scheduleExecution: (id, at) => dispatcher!.scheduler.scheduleExecution(id, at),
+  };
   const scan = new ScanService(dataSource, clock, settings, executionScheduler, deps.random);
   const sender = new StepSender(unipile, new UnipileMessenger(unipile));
   const workerId = `${hostname()}:${process.pid}`;
   const executor = new ExecuteStepService(dataSource, clock, settings, sender, executionScheduler, log, workerId);
+  if (!deps.executionScheduler) dispatcher = new ExecutionDispatcher(executor, clock, log);
   const scheduler = new SchedulerService(dataSource, clock, settings, scan, executionScheduler, log);
   return {
     scan,
     executor,
     scheduler,
-    jobs: outreachJobs(scheduler, executor, scan),
+    dispatcher,
+    jobs: outreachJobs(scheduler, scan),
     wake: () => {
       // The leads that woke it may be due already: no memo may hide them (here or in a worker).
       scan.forget();

@@ -2,12 +2,11 @@ import type { Agenda, JobWithState } from 'agenda';
 import type { DataSource } from 'typeorm';
 import { DELIVER_NOTIFICATION_JOB } from '../notifications/jobs/notification.jobs';
 import { RECONCILE_ACCOUNT_JOB, SYNC_RUN_JOB } from '../sync/jobs/sync.jobs';
-import { EXECUTE_STEP_JOB } from './jobs/outreach.jobs';
 
 // The jobs that carry one workspace's work, and the row their data names. The others (scans,
-// drains, the nightly sync, the dispatcher) serve every workspace at once: instance-wide.
+// drains, the nightly sync) serve every workspace at once: instance-wide. (Step executions are
+// not jobs: they wait in step_execution for the dispatcher.)
 const SCOPED: Record<string, { key: string; table: string }> = {
-  [EXECUTE_STEP_JOB]: { key: 'executionId', table: 'step_execution' },
   [SYNC_RUN_JOB]: { key: 'runId', table: 'sync_run' },
   [RECONCILE_ACCOUNT_JOB]: { key: 'accountId', table: 'linkedin_account' },
   [DELIVER_NOTIFICATION_JOB]: { key: 'deliveryId', table: 'notification_delivery' },
@@ -23,7 +22,7 @@ const idOf = (job: JobWithState): string | undefined => {
 
 /**
  * The Agenda jobs (queued, scheduled, running, failed: finished ones are removed) whose data
- * names a row of this workspace: its step executions, sync runs, sender reconciliations and
+ * names a row of this workspace: its sync runs, sender reconciliations and
  * notification deliveries. One query of the job store and one of ours, whatever the job store.
  */
 export async function workspaceJobs(agenda: Agenda, dataSource: DataSource, workspaceId: string): Promise<JobWithState[]> {
