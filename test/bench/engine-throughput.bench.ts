@@ -7,7 +7,7 @@ import { BENCH_ADMIN, startBenchApp } from './support/bench-app';
 import { recordResults } from './support/results';
 import { backendCpu, cpuBetween } from './support/step-budget';
 
-// The production shape: real time, WORKERS worker processes (ROLE=worker, real Agenda jobs, the
+// The production shape: real time, WORKERS worker processes (ROLE=worker, the scan as an Agenda job, each worker's dispatcher claiming due executions in batches, the
 // compiled service) on one Postgres database, against the sandbox over HTTP (in this process, with
 // the API used for the setup). Senders work all day with the minimum gap and jitter at 0 and caps
 // at their maximum, so the engine sends as fast as it can: steps per second sustained over the
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       [
         '## Engine throughput, production shape (`npm run bench:engine-throughput`)',
         '',
-        `${WORKERS} worker processes (\`ROLE=worker\`, the compiled service, real Agenda jobs on the Postgres job store, real time) on one database of the local Postgres, against the sandbox over HTTP (in the benchmark process, which also serves the API for the setup). ${ACCOUNTS} senders working all day, caps at the API's maximum (200 invites a day), \`MIN_ACTION_GAP=0s\`, \`ACTION_JITTER=0s\`, \`SCAN_INTERVAL=1s\`; ${total.toLocaleString('en')} leads, a one-step (invite) sequence. Measured from the first send for ${SECONDS} s (or until every lead was invited).`,
+        `${WORKERS} worker processes (\`ROLE=worker\`, the compiled service, the recurring scan on the Postgres job store, each worker's dispatcher claiming due steps in batches with SKIP LOCKED, real time) on one database of the local Postgres, against the sandbox over HTTP (in the benchmark process, which also serves the API for the setup). ${ACCOUNTS} senders working all day, caps at the API's maximum (200 invites a day), \`MIN_ACTION_GAP=0s\`, \`ACTION_JITTER=0s\`, \`SCAN_INTERVAL=1s\`; ${total.toLocaleString('en')} leads, a one-step (invite) sequence. Measured from the first send for ${SECONDS} s (or until every lead was invited).`,
         '',
         '| window | steps sent | steps / s | Postgres backends CPU per step | invitations at the sandbox | a lead sent twice |',
         '|---|---|---|---|---|---|',
