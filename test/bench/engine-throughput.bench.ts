@@ -14,7 +14,7 @@ import { backendCpu, cpuBetween } from './support/step-budget';
 // window, and the CPU of the Postgres backends serving the database per step (/proc).
 const int = (name: string, fallback: number) => Number.parseInt(process.env[name] ?? '', 10) || fallback;
 const WORKERS = int('BENCH_WORKERS', 3);
-const ACCOUNTS = int('BENCH_ACCOUNTS', 30);
+const ACCOUNTS = int('BENCH_ACCOUNTS', 50); // one campaign's most
 const LEADS_PER_ACCOUNT = 200; // the API's highest daily invite cap
 const SECONDS = int('BENCH_SECONDS', 60);
 
