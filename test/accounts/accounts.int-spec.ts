@@ -3,7 +3,7 @@ import { linkSandboxAccount } from '../factories/account.factory';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, newSession, type Session } from '../support/workspace';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 
 describe('sender accounts', () => {
   let t: TestApp;

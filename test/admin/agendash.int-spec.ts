@@ -1,4 +1,4 @@
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { SCAN_JOB } from '../../src/modules/outreach/jobs/outreach.jobs';
 import { createUser } from '../factories/user.factory';
 import { MeDocument, RevokeAllTokensDocument } from '../graphql/generated';

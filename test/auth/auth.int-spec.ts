@@ -10,7 +10,7 @@ import { createUser } from '../factories/user.factory';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { loginToken } from '../support/session';
 import { TEST_ADMIN, TEST_JWT_SECRET, type TestApp, startTestApp } from '../support/test-app';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 
 describe('authentication and tenancy', () => {
   let t: TestApp;

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
-import { createDataSource } from '../../src/core/db/data-source';
+import { createAppDataSource } from '../../src/modules';
 import { hashPassword } from '../../src/modules/auth/password';
 import { BENCH_ADMIN } from './support/bench-app';
 
@@ -33,7 +33,7 @@ export async function seedAnalyticsDatabase(opts: { reseed?: boolean; log?: (lin
   }
   await admin(`DROP DATABASE IF EXISTS ${ANALYTICS_BENCH_DATABASE} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${ANALYTICS_BENCH_DATABASE}`);
-  const ds = createDataSource(url, { poolSize: 1 });
+  const ds = createAppDataSource(url, { poolSize: 1 });
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();

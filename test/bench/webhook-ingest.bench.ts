@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as Pg } from 'pg';
-import { createDataSource } from '../../src/core/db/data-source';
+import { createAppDataSource } from '../../src/modules';
 import { runPendingMigrations } from '../../src/core/db/migrate';
 import { holdsWithin } from '../support/polling';
 import { recordResults } from './support/results';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'outreach-bench-webhooks-'));
   const pg = new Pg({ connectionString: url.toString() });
   try {
-    const migrator = createDataSource(url.toString());
+    const migrator = createAppDataSource(url.toString());
     await migrator.initialize();
     step('migrating');
     await runPendingMigrations(migrator);

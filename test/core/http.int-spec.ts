@@ -3,7 +3,7 @@ import { createUser } from '../factories/user.factory';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { loginToken } from '../support/session';
 import { TEST_ADMIN, type TestApp, startTestApp } from '../support/test-app';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 
 describe('HTTP surface', () => {
   let t: TestApp;

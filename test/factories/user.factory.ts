@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../../src/modules/auth/password';
-import { Role, User } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
+import { User } from '../../src/modules/auth/user.entity';
 import { Workspace } from '../../src/modules/auth/workspace.entity';
 
 export const FACTORY_PASSWORD = 'factory-password-0123';

@@ -1,4 +1,4 @@
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { verifyWebhookSignature } from '../../src/modules/notifications/channels/webhook-signature';
 import {
   CreateNotificationChannelDocument,

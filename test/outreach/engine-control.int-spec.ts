@@ -3,7 +3,7 @@ import { PauseSchedulerDocument, ResumeSchedulerDocument, SchedulerStatusDocumen
 import { newSession } from '../support/workspace';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type EngineTest, startEngineTest } from '../support/engine-harness';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 
 const DAY = 86_400_000;
 

@@ -1,5 +1,5 @@
 import { AddLeadsDocument, CreateCampaignDocument, SchedulerStatusDocument, SetCampaignStatusDocument, UpdateAccountDocument } from '../graphql/generated';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { linkSandboxAccount } from '../factories/account.factory';
 import { gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/core/db/data-source';
+import { ENTITIES } from '../../src/modules';
 import { createOutreachEngine } from '../../src/modules/outreach/outreach-engine';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/modules/outreach/engine-settings';
 import { UpdateAccountDocument } from '../graphql/generated';
@@ -40,7 +41,7 @@ describe('sequence engine: caps, warm-up and working hours', () => {
     await gqlOk(e.t.graphqlUrl, UpdateAccountDocument, { id: account.id, input: { dailyInviteCap: 10 } }, e.admin.token);
     e.clock.set(scheduled[scheduled.length - 1].scheduled_for);
 
-    const second = new DataSource(dataSourceOptions((db.options as { url: string }).url));
+    const second = new DataSource(dataSourceOptions((db.options as { url: string }).url, { entities: ENTITIES }));
     await second.initialize();
     try {
       const other = createOutreachEngine({

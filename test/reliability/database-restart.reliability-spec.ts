@@ -1,4 +1,4 @@
-import { createDataSource } from '../../src/core/db/data-source';
+import { createAppDataSource } from '../../src/modules';
 import { startUnipileSandbox, type UnipileSandbox } from '../../src/modules/unipile/sandbox/sandbox';
 import { EnsureWebhooksDocument } from '../graphql/generated';
 import { gqlOk } from '../support/graphql-client';
@@ -41,7 +41,7 @@ describe('the database restarted in the middle of a run', () => {
   it('should report the outage on /readyz, reconnect by itself, and lose or repeat nothing', async () => {
     pg = await startPrivatePostgres();
     const databaseUrl = await pg.createDatabase('outreach');
-    const migrator = createDataSource(databaseUrl, { poolSize: 1 });
+    const migrator = createAppDataSource(databaseUrl, { poolSize: 1 });
     await migrator.initialize();
     await migrator.runMigrations({ transaction: 'each' });
     await migrator.destroy();

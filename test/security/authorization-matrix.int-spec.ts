@@ -8,8 +8,8 @@ import {
   isNonNullType,
   isObjectType,
 } from 'graphql';
-import { buildApiSchema } from '../../src/core/graphql/schema';
-import { Role } from '../../src/modules/auth/user.entity';
+import { buildAppSchema } from '../../src/modules';
+import { Role } from '../../src/core/graphql/viewer';
 import { linkSandboxAccount } from '../factories/account.factory';
 import { createUser } from '../factories/user.factory';
 import { AddLeadsDocument, AddToDoNotContactDocument, CreateCampaignDocument, MeDocument } from '../graphql/generated';
@@ -179,7 +179,7 @@ describe('authorization matrix over every operation of the schema', () => {
   let markers: string[];
 
   beforeAll(async () => {
-    schema = await buildApiSchema();
+    schema = await buildAppSchema();
     t = await startTestApp();
     adminA = await loginToken(t.graphqlUrl, TEST_ADMIN.email, TEST_ADMIN.password);
     const { me } = await gqlOk(t.graphqlUrl, MeDocument, {}, adminA);

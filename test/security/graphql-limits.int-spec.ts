@@ -1,5 +1,5 @@
 import { getIntrospectionQuery, print } from 'graphql';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { AccountRateUsageDocument, HeartbeatDocument } from '../graphql/generated';
 import { takeSubscription, wsClient } from '../support/graphql-client';
 import { TEST_ADMIN, type TestApp, startTestApp } from '../support/test-app';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { VirtualClock } from '../../src/core/clock';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { createUser } from '../factories/user.factory';
 import { CreateUserDocument, LoginDocument, MeDocument, RevokeAllTokensDocument } from '../graphql/generated';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';

@@ -1,4 +1,4 @@
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { SYNC_RUN_JOB } from '../../src/modules/sync/jobs/sync.jobs';
 import {
   CreateWorkspaceDocument,

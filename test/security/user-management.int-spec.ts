@@ -1,4 +1,4 @@
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { FACTORY_PASSWORD, createUser } from '../factories/user.factory';
 import {
   AuditLogDocument,

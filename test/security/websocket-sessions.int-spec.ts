@@ -1,5 +1,5 @@
 import { print } from 'graphql';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { FACTORY_PASSWORD } from '../factories/user.factory';
 import {
   ChangePasswordDocument,

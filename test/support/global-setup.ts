@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { MongoClient } from 'mongodb';
 import { Client } from 'pg';
-import { createDataSource } from '../../src/core/db/data-source';
+import { createAppDataSource } from '../../src/modules';
 import { DATABASE_PREFIX, templateDatabase, testServerUrl, withDatabase } from './test-env';
 
 /**
@@ -27,7 +27,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  const template = createDataSource(withDatabase(url, templateDatabase()), { poolSize: 1 });
+  const template = createAppDataSource(withDatabase(url, templateDatabase()), { poolSize: 1 });
   await template.initialize();
   await template.runMigrations({ transaction: 'each' });
   await template.destroy();

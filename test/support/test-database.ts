@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createDataSource } from '../../src/core/db/data-source';
+import { createAppDataSource } from '../../src/modules';
 import { startEmbeddedPostgres } from '../../src/core/db/embedded-postgres';
 import { runDatabasePrefix, templateDatabase, testDbMode, testServerUrl, withDatabase } from './test-env';
 
@@ -40,7 +40,7 @@ async function cloneTemplate(): Promise<TestDatabase> {
 async function embedded(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'outreach-test-'));
   const pg = await startEmbeddedPostgres(dir);
-  const ds = createDataSource(pg.url, { poolSize: 1 });
+  const ds = createAppDataSource(pg.url, { poolSize: 1 });
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();

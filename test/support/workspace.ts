@@ -3,7 +3,7 @@ import { createUser } from '../factories/user.factory';
 import { gqlOk } from './graphql-client';
 import { loginToken } from './session';
 import { TEST_ADMIN, type TestApp } from './test-app';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 
 export type Session = { token: string; workspaceId: string; userId: string };
 

@@ -6,7 +6,7 @@ import { RetryWebhookEventsDocument, WebhookStatusDocument } from '../graphql/ge
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, newSession, type Session } from '../support/workspace';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { type LinkedAccount, addLead, draftCampaign, eventsOf, leadRow, linkAccount } from './support/campaign-fixtures';
 import { messageReceived, postWebhook } from './support/unipile-payloads';
 

@@ -1,5 +1,5 @@
 import { DeleteWebhookDocument, EnsureWebhooksDocument, RegisterWebhookDocument, WebhooksDocument } from '../graphql/generated';
-import { Role } from '../../src/modules/auth/user.entity';
+import { Role } from '../../src/core/graphql/viewer';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, newSession, type Session } from '../support/workspace';

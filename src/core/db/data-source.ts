@@ -1,14 +1,16 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from '../../migrations';
 
 // One set of options for the app, the tests and the TypeORM CLI (ormconfig.ts).
 // Schema changes only ever arrive through committed migrations.
-export function dataSourceOptions(url: string, opts: { poolSize?: number } = {}): DataSourceOptions {
+export type DataSourceSettings = { entities: Function[]; poolSize?: number };
+
+// `entities`: every feature's (src/modules/index.ts ENTITIES).
+export function dataSourceOptions(url: string, opts: DataSourceSettings): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities: opts.entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
@@ -20,6 +22,6 @@ export function dataSourceOptions(url: string, opts: { poolSize?: number } = {})
   };
 }
 
-export function createDataSource(url: string, opts: { poolSize?: number } = {}): DataSource {
+export function createDataSource(url: string, opts: DataSourceSettings): DataSource {
   return new DataSource(dataSourceOptions(url, opts));
 }

@@ -1,6 +1,6 @@
 import { type AuthCheckerFn, createParameterDecorator } from 'type-graphql';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
-import type { Viewer } from '../../modules/auth/viewer';
+import type { Viewer } from './viewer';
 import type { GraphQLContext } from './context';
 
 /** @Authorized(OPERATOR): an instance operator (a flag on the user, read from the database with the role). */

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import type { Viewer } from '../../modules/auth/viewer';
+import type { Viewer } from './viewer';
 import type { ResolverContainer } from './container';
 import type { RequestLoaders } from './loaders';
 

@@ -17,7 +17,7 @@ import { mayIntrospect, maySeeSuggestions, usesIntrospection, withoutSuggestions
 import { type OperationLimits, nulInputPlugin, operationLimitsPlugin, requestError, wsOperationPreparer } from './limits';
 import { sharedSubscribe } from './shared-subscribe';
 import { WS_MAX_PAYLOAD_BYTES, acceptUpgrades, clientAddress } from './ws-upgrade';
-import type { Viewer } from '../../modules/auth/viewer';
+import type { Viewer } from './viewer';
 import { RequestLoaders } from './loaders';
 
 export const GRAPHQL_PATH = '/graphql';

@@ -1,5 +1,5 @@
 import { BREAK, visit, type DocumentNode } from 'graphql';
-import type { Viewer } from '../../modules/auth/viewer';
+import type { Viewer } from './viewer';
 
 // Per parsed document: Apollo's document store hands back the same object for the same query text.
 const seen = new WeakMap<DocumentNode, boolean>();

@@ -1,7 +1,7 @@
 import { Arg, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrentViewer } from '../../core/graphql/auth-checker';
-import { Role } from '../auth/user.entity';
-import type { Viewer } from '../auth/viewer';
+import { Role } from '../../core/graphql/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { AccountService } from './account.service';
 import { LinkAccountInput, UnipileAccountOption, UpdateAccountInput } from './account.types';
 import { LinkedInAccount } from './linkedin-account.entity';

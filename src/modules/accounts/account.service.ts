@@ -2,7 +2,7 @@ import { type DataSource, In } from 'typeorm';
 import { isUniqueViolation } from '../../core/db/errors';
 import { InputError, NotFoundError } from '../../core/errors';
 import type { Clock } from '../../core/clock';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { UnipileClient } from '../unipile/unipile.client';
 import { UnipileError } from '../unipile/unipile.errors';
 import type { UnipileAccount } from '../unipile/unipile.schemas';

@@ -2,8 +2,9 @@ import { Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graph
 import { CurrentViewer, OPERATOR } from '../../core/graphql/auth-checker';
 import type { GraphQLContext } from '../../core/graphql/context';
 import { AuthPayload, SetOperatorArgs, SetUserRoleArgs, UserIdArgs } from '../auth/auth.types';
-import { Role, User } from '../auth/user.entity';
-import type { Viewer } from '../auth/viewer';
+import { Role } from '../../core/graphql/viewer';
+import { User } from '../auth/user.entity';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { AdminService } from './admin.service';
 import {
   AuditLogArgs,

@@ -1,6 +1,6 @@
 import { type DataSource, LessThan } from 'typeorm';
 import { DomainError } from '../../core/errors';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { AuditLogEntry } from './audit-log.entity';
 
 /** Who is calling an admin operation, and under which request id. */

@@ -2,7 +2,7 @@ import { type DataSource, In } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { NotFoundError } from '../../core/errors';
 import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { Campaign, CampaignStatus } from '../campaigns/campaign.entity';
 import { SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
 import { ACTIVE_LEAD_STATUSES } from '../leads/lead-status';

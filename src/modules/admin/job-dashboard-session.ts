@@ -2,8 +2,8 @@ import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
 import { VIEWER_SQL } from '../auth/auth.service';
-import type { Role } from '../auth/user.entity';
-import type { Viewer } from '../auth/viewer';
+import type { Role } from '../../core/graphql/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 
 export const SESSION_COOKIE = 'outreach_jobs_session';
 export const SESSION_PATH = '/admin/jobs';

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { DomainError } from '../../core/errors';
 import type { AuthService } from '../auth/auth.service';
 import { type TokenService, bearerToken } from '../auth/token.service';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { Actor, AuditLogService } from './audit-log.service';
 import { JobDashboardSessions, SESSION_COOKIE, SESSION_PATH, readCookie, sessionCookie } from './job-dashboard-session';
 import { SIGN_IN_CSP, SIGN_IN_HTML, SIGN_IN_JS } from './job-dashboard-sign-in';

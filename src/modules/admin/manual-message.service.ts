@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import { NotFoundError } from '../../core/errors';
 import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { EventSource, LeadEventType } from '../leads/lead-event-type';
 import { insertLeadEvents } from '../leads/lead-events';
 import { LeadStatus } from '../leads/lead-status';

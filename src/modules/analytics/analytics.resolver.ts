@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, ID, Query, Resolver } from 'type-graphql';
 import { CurrentViewer } from '../../core/graphql/auth-checker';
 import { costPer } from '../../core/graphql/limits';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { AnalyticsService } from './analytics.service';
 import {
   AccountRateUsage,

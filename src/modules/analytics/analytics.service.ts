@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock';
 import { InputError, NotFoundError } from '../../core/errors';
 import { AccountStatus } from '../accounts/linkedin-account.entity';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { CampaignStatus } from '../campaigns/campaign.entity';
 import { LeadStatus } from '../leads/lead-status';
 import { type AccountCaps, dailyCap } from '../outreach/caps';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '../../config';
-import { createDataSource } from '../../core/db/data-source';
+import { createAppDataSource } from '..';
 import { AnalyticsRepository } from './analytics.repository';
 
 // `npm run analytics:rebuild`: recomputes the analytics rollups from lead_event on DATABASE_URL
@@ -8,7 +8,7 @@ import { AnalyticsRepository } from './analytics.repository';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   if (!config.db.url) throw new Error('DATABASE_URL is not set: give the URL of the database whose rollups to rebuild');
-  const dataSource = createDataSource(config.db.url, { poolSize: 1 });
+  const dataSource = createAppDataSource(config.db.url, { poolSize: 1 });
   await dataSource.initialize();
   try {
     const started = performance.now();

@@ -3,8 +3,9 @@ import { CurrentViewer, OPERATOR } from '../../core/graphql/auth-checker';
 import type { GraphQLContext } from '../../core/graphql/context';
 import { AuthPayload, ChangePasswordArgs, CreateUserInput, CreateWorkspaceInput, CreateWorkspacePayload } from './auth.types';
 import type { AuthService } from './auth.service';
-import { Role, User } from './user.entity';
-import type { Viewer } from './viewer';
+import { Role } from '../../core/graphql/viewer';
+import { User } from './user.entity';
+import type { Viewer } from '../../core/graphql/viewer';
 
 @Resolver()
 export class AuthResolver {

@@ -11,9 +11,10 @@ import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
 import { assertPasswordStrength } from './password-policy';
 import { publishRevocation } from './session-revocations';
 import type { TokenService } from './token.service';
-import { Role, User } from './user.entity';
+import { Role } from '../../core/graphql/viewer';
+import { User } from './user.entity';
 import { UserRepository } from './user.repository';
-import type { Viewer } from './viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { Workspace } from './workspace.entity';
 
 type ViewerRow = { id: string; workspace_id: string; role: Role; operator: boolean; email: string };

@@ -1,6 +1,7 @@
 import { IsEmail, IsNotEmpty, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
-import { Role, User } from './user.entity';
+import { Role } from '../../core/graphql/viewer';
+import { User } from './user.entity';
 import { Workspace } from './workspace.entity';
 
 export const PASSWORD_MIN_LENGTH = 12;

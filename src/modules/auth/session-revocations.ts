@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { LiveEvent, LiveEventFeed } from '../../core/pubsub/live-event-feed';
-import type { Viewer } from './viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 
 /**
  * Tokens that stopped being valid: every token of a workspace below a token version

@@ -1,6 +1,6 @@
 import { type KeyObject, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { Role } from './user.entity';
+import { Role } from '../../core/graphql/viewer';
 
 // tv: the workspace's token version when the token was issued; bumping it revokes every older token.
 // uv: the user's own token version, likewise for that user alone. role and op (operator) are

@@ -3,8 +3,9 @@ import type { Clock } from '../../core/clock';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../core/errors';
 import { cannotChangeSelf, lastAdmin, lastOperator, operatorMustBeAdmin, userDeactivated } from './auth.errors';
 import { publishRevocation } from './session-revocations';
-import { Role, User } from './user.entity';
-import type { Viewer } from './viewer';
+import { Role } from '../../core/graphql/viewer';
+import { User } from './user.entity';
+import type { Viewer } from '../../core/graphql/viewer';
 
 /**
  * A workspace admin's changes to the other users of their workspace: role, operator status (by

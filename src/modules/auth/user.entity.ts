@@ -1,11 +1,8 @@
+import { Role } from '../../core/graphql/viewer';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Workspace } from './workspace.entity';
 
-export enum Role {
-  ADMIN = 'ADMIN',
-  MEMBER = 'MEMBER',
-}
 registerEnumType(Role, { name: 'Role', description: "ADMIN manages their workspace's users and settings; MEMBER runs campaigns" });
 
 @ObjectType()

@@ -4,7 +4,7 @@ import type { GraphQLContext } from '../../core/graphql/context';
 import { groupByKeys } from '../../core/graphql/loaders';
 import type { Page } from '../../core/graphql/pagination';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { Campaign, CampaignStatus } from './campaign.entity';
 import type { CampaignService } from './campaign.service';
 import { CampaignConnection, CampaignsArgs, CreateCampaignInput, SequenceStepInput, UpdateCampaignInput } from './campaign.types';

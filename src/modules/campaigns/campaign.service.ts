@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../../core/db/errors';
 import { InputError, NotFoundError } from '../../core/errors';
 import { type Page, paginate } from '../../core/graphql/pagination';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { EventSource } from '../leads/lead-event-type';
 import { normalizeFieldName } from '../leads/lead-rows';
 import { assignSenders, rescheduleLeads } from '../leads/lead-schedule';

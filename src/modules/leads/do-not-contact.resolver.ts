@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrentViewer } from '../../core/graphql/auth-checker';
 import { type Page, PageArgs } from '../../core/graphql/pagination';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { DoNotContact } from './do-not-contact.entity';
 import type { DoNotContactService } from './do-not-contact.service';
 import { DoNotContactConnection, DoNotContactInput } from './lead.types';

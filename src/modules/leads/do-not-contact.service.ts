@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { InputError, NotFoundError } from '../../core/errors';
 import { type Page, PageArgs, paginate } from '../../core/graphql/pagination';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { DoNotContact } from './do-not-contact.entity';
 import { EventSource } from './lead-event-type';
 import { normalizeProviderId, normalizePublicIdentifier } from './lead-identity';

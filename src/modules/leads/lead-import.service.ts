@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { CampaignService } from '../campaigns/campaign.service';
 import { EventSource, LeadEventType } from './lead-event-type';
 import { insertLeadEvents } from './lead-events';

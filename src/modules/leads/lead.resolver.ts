@@ -5,7 +5,7 @@ import { byKeys } from '../../core/graphql/loaders';
 import type { Page } from '../../core/graphql/pagination';
 import type { AccountService } from '../accounts/account.service';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { Campaign } from '../campaigns/campaign.entity';
 import type { CampaignService } from '../campaigns/campaign.service';
 import type { LeadImportService } from './lead-import.service';

@@ -2,7 +2,7 @@ import { type DataSource, In } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { NotFoundError } from '../../core/errors';
 import { type Page, paginate } from '../../core/graphql/pagination';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { EventSource } from './lead-event-type';
 import { LeadEvent } from './lead-event.entity';
 import { LeadStatus, isActiveLeadStatus } from './lead-status';

@@ -3,7 +3,7 @@ import { CurrentViewer } from '../../core/graphql/auth-checker';
 import type { GraphQLContext } from '../../core/graphql/context';
 import { UnauthenticatedError } from '../../core/errors';
 import type { LiveEvent } from '../../core/pubsub/live-event-feed';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { LiveService, type LiveFilter } from './live.service';
 import {
   AccountStatusChange,

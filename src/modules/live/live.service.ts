@@ -4,7 +4,7 @@ import { type LiveEvent, type LiveEventFeed, type LiveTopic, toLiveEvent } from 
 import { liveIterator } from '../../core/pubsub/live-subscription';
 import type { AnalyticsService } from '../analytics/analytics.service';
 import type { LeadStatusCounts } from '../analytics/analytics.types';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 
 export type LiveFilter = { topic: LiveTopic; campaignId?: string | null; accountId?: string | null; jobId?: string | null };
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../core/clock';
 import { updateReturning } from '../../core/db/update-returning';
 import { NotFoundError } from '../../core/errors';
 import { decodeCursor, type Page, toPage } from '../../core/graphql/pagination';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { DeliveryQueue } from './notification-dispatcher';
 import { NotificationAttempt } from './notification-attempt.entity';
 import { NotificationDelivery } from './notification-delivery.entity';

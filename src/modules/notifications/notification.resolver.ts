@@ -1,8 +1,8 @@
 import { Arg, Args, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrentViewer } from '../../core/graphql/auth-checker';
 import type { Page } from '../../core/graphql/pagination';
-import { Role } from '../auth/user.entity';
-import type { Viewer } from '../auth/viewer';
+import { Role } from '../../core/graphql/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { NotificationLogService } from './notification-log.service';
 import type { NotificationService } from './notification.service';
 import {

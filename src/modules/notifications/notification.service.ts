@@ -1,7 +1,7 @@
 import { isUUID } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../../core/errors';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { Campaign } from '../campaigns/campaign.entity';
 import { displayUrl, generateSigningSecret, maskSecret, maskUrl } from './channel-secrets';
 import type { DestinationGuard } from './channels/destination-guard';

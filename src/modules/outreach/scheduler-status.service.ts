@@ -1,8 +1,8 @@
 import type { Agenda, JobWithState } from 'agenda';
 import type { DataSource } from 'typeorm';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { Role } from '../auth/user.entity';
-import type { Viewer } from '../auth/viewer';
+import { Role } from '../../core/graphql/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { Workspace } from '../auth/workspace.entity';
 import { rescheduleLeads } from '../leads/lead-schedule';
 import type { SchedulerService } from './scheduler.service';

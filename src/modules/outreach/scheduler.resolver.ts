@@ -1,8 +1,8 @@
 import { IsOptional, MaxLength } from 'class-validator';
 import { Args, ArgsType, Authorized, Field, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrentViewer, OPERATOR } from '../../core/graphql/auth-checker';
-import { Role } from '../auth/user.entity';
-import type { Viewer } from '../auth/viewer';
+import { Role } from '../../core/graphql/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { SchedulerStatusService } from './scheduler-status.service';
 import { SchedulerStatus } from './scheduler.types';
 

@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrentViewer } from '../../core/graphql/auth-checker';
-import { Role } from '../auth/user.entity';
-import type { Viewer } from '../auth/viewer';
+import { Role } from '../../core/graphql/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { SyncKind, SyncRun } from './sync-run.entity';
 import type { SyncService } from './sync.service';
 import { RateUsageBackfillArgs, SyncRunsArgs, SyncScopeArgs } from './sync.types';

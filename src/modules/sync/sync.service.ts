@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { NotFoundError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { ProgressReporter, SyncParams, SyncRunner } from './sync-progress';
 import { SyncKind, SyncRun, SyncRunStatus } from './sync-run.entity';
 

@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock';
 import { updateReturning } from '../../core/db/update-returning';
 import { InputError, NotFoundError } from '../../core/errors';
 import type { AnalyticsService } from '../analytics/analytics.service';
-import type { Viewer } from '../auth/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import { Campaign, CampaignStatus } from '../campaigns/campaign.entity';
 import { LeadEvent } from '../leads/lead-event.entity';
 import type { WebhookQueue } from './webhook-ingest.service';

@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrentViewer, OPERATOR } from '../../core/graphql/auth-checker';
-import { Role } from '../auth/user.entity';
-import type { Viewer } from '../auth/viewer';
+import { Role } from '../../core/graphql/viewer';
+import type { Viewer } from '../../core/graphql/viewer';
 import type { WebhookManagementService } from './webhook-management.service';
 import type { WebhookStatusService } from './webhook-status.service';
 import { EnsureWebhooksResult, UnipileWebhookView, WebhookSourceEnum, WebhookStatus, WebhookStatusArgs } from './webhook.types';

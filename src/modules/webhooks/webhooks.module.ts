@@ -1,55 +1,56 @@
-import type { Agenda } from 'agenda';
-import type { DataSource } from 'typeorm';
-import type { Clock } from '../../core/clock';
-import type { JobDefinition } from '../../core/jobs/register-jobs';
-import type { Logger } from '../../core/logger';
-import type { AnalyticsService } from '../analytics/analytics.service';
-import type { LeadProgressService } from '../leads/lead-progress.service';
-import type { UnipileClient } from '../unipile/unipile.client';
+import { analyticsModule } from '../analytics/analytics.module';
+import { leadsModule } from '../leads/leads.module';
+import { defineModule } from '../module';
+import { unipileModule } from '../unipile/unipile.module';
 import { DRAIN_EVERY, DRAIN_WEBHOOK_EVENTS_JOB, fastPathWebhookQueue, webhookJobs } from './jobs/webhooks.jobs';
-import type { ReplyListener } from './reply-listener';
-import type { WebhookTarget } from './webhook-expectations';
+import { WebhookEvent } from './webhook-event.entity';
 import { WebhookIngestService } from './webhook-ingest.service';
 import { WebhookManagementService } from './webhook-management.service';
 import { WebhookProcessorService } from './webhook-processor.service';
 import { WebhookStatusService } from './webhook-status.service';
 import { WebhookResolver } from './webhook.resolver';
+import { registerWebhookRoutes } from './webhook.routes';
 
-export type WebhooksModule = {
-  ingest: WebhookIngestService;
-  processor: WebhookProcessorService;
-  management: WebhookManagementService;
-  resolver: WebhookResolver;
-  jobs: JobDefinition[];
-  /** Recurring jobs, for the worker. */
-  schedule(): Promise<void>;
-};
-
-export function createWebhooksModule(deps: {
-  dataSource: DataSource;
-  agenda: Agenda;
-  unipile: UnipileClient;
-  leadProgress: LeadProgressService;
-  analytics: AnalyticsService;
-  clock: Clock;
-  log: Logger;
-  target: () => WebhookTarget;
-  onReply?: ReplyListener;
-  /** Wakes the engine when leads were connected (the scan then looks at them at once). */
-  onLeadsDue?: () => void;
-}): WebhooksModule {
-  const processor = new WebhookProcessorService(deps.dataSource, deps.leadProgress, deps.clock, deps.log, deps.onReply, deps.onLeadsDue);
-  const queue = fastPathWebhookQueue(deps.agenda, processor, deps.log);
-  const ingest = new WebhookIngestService(deps.dataSource, queue, deps.clock, deps.log);
-  const management = new WebhookManagementService(deps.unipile, deps.target, deps.log);
-  return {
-    ingest,
-    processor,
-    management,
-    resolver: new WebhookResolver(management, new WebhookStatusService(deps.dataSource, deps.analytics, deps.clock, queue)),
-    jobs: webhookJobs(processor, ingest),
-    async schedule() {
-      await deps.agenda.every(DRAIN_EVERY, DRAIN_WEBHOOK_EVENTS_JOB);
-    },
-  };
-}
+/** Unipile's webhooks: REST ingest, processing (replies, acceptances, account status), registration. */
+export const webhooksModule = defineModule({
+  name: 'webhooks',
+  entities: [WebhookEvent],
+  resolvers: [WebhookResolver],
+  create(ctx) {
+    const { dataSource, clock, log, config, jobs, signals } = ctx;
+    const unipile = ctx.use(unipileModule);
+    const processor = new WebhookProcessorService(
+      dataSource,
+      ctx.use(leadsModule).progress,
+      clock,
+      log,
+      (reply) => signals.replyDetected.emit(reply),
+      () => void signals.leadsDue.emit(),
+    );
+    // Stopped after HTTP (no new deliveries) and before the job queue and the database: events
+    // being processed at once after their delivery finish.
+    ctx.onStop(() => processor.idle());
+    const queue = fastPathWebhookQueue(jobs, processor, log);
+    const ingest = new WebhookIngestService(dataSource, queue, clock, log);
+    // Read when registering: the listening port is known by then.
+    const target = () => ({ publicUrl: config.webhooks.publicUrl ?? ctx.url() ?? `http://${config.http.host}:${config.http.port}`, secret: config.webhooks.secret });
+    const management = new WebhookManagementService(unipile.client, target, log);
+    return {
+      ingest,
+      processor,
+      management,
+      resolvers: [new WebhookResolver(management, new WebhookStatusService(dataSource, ctx.use(analyticsModule).analytics, clock, queue))],
+      jobs: webhookJobs(processor, ingest),
+      async startWorker() {
+        await jobs.every(DRAIN_EVERY, DRAIN_WEBHOOK_EVENTS_JOB);
+      },
+      routes: (http) => registerWebhookRoutes(http, { ingest, secret: config.webhooks.secret, logLevel: config.log.level }),
+      async listening() {
+        // Newcomer mode: the built-in sandbox calls this process back, so replies arrive live.
+        if (unipile.sandbox && ctx.role === 'all' && config.env === 'development') {
+          await management.ensure().catch((error: unknown) => log.warn({ err: error }, 'could not register the sandbox webhooks'));
+        }
+      },
+    };
+  },
+});

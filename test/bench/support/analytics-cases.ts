@@ -1,5 +1,5 @@
 import type { AnalyticsService } from '../../../src/modules/analytics/analytics.service';
-import type { Viewer } from '../../../src/modules/auth/viewer';
+import type { Viewer } from '../../../src/core/graphql/viewer';
 
 // The analytics queries the benchmarks time: each as a GraphQL operation, and as the service call
 // that runs the same statements (to capture them).

@@ -63,7 +63,7 @@ export type SimulationOutput = {
  * sandbox LinkedIn on a virtual clock, and the real engine run over it for N days, executions of
  * different senders side by side in batches, as in the simulation benchmark.
  */
-export async function runSimulation(input: SimulationInput, log: Logger): Promise<SimulationOutput> {
+export async function runSimulation(input: SimulationInput, log: Logger, entities: Function[]): Promise<SimulationOutput> {
   const clock = new SimulationClock(input.start);
   const sandbox = await startUnipileSandbox({
     clock,
@@ -75,7 +75,7 @@ export async function runSimulation(input: SimulationInput, log: Logger): Promis
     limits: { invitesPerDay: 1_000, invitesPerWeek: 5_000, profileViewsPerDay: 100_000 },
   });
   const pg = await startEmbeddedPostgres();
-  const db = createDataSource(pg.url, { poolSize: 1 });
+  const db = createDataSource(pg.url, { entities, poolSize: 1 });
   try {
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });

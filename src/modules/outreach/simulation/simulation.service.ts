@@ -5,7 +5,7 @@ import { type DataSource, In } from 'typeorm';
 import type { Clock } from '../../../core/clock';
 import { InputError } from '../../../core/errors';
 import type { Logger } from '../../../core/logger';
-import type { Viewer } from '../../auth/viewer';
+import type { Viewer } from '../../../core/graphql/viewer';
 import { CampaignSender } from '../../campaigns/campaign-sender.entity';
 import type { CampaignService } from '../../campaigns/campaign.service';
 import { SequenceStep } from '../../campaigns/sequence-step.entity';

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import type { Clock } from '../clock';
-import { type AccountCaps, dailyCap } from '../../modules/outreach/caps';
-import type { UsageRow, WeeklyRow } from './metrics';
+import type { Clock } from '../../core/clock';
+import { type AccountCaps, dailyCap } from './caps';
+import type { UsageRow, WeeklyRow } from '../../core/http/metrics';
 
 type AccountUsage = AccountCaps & { id: string; day: string; invites_today: number; messages_today: number; invites_week: number };
 

@@ -1,0 +1,16 @@
+import { defineModule } from '../module';
+import { unipileModule } from '../unipile/unipile.module';
+import { AccountResolver } from './account.resolver';
+import { AccountService } from './account.service';
+import { LinkedInAccount } from './linkedin-account.entity';
+
+/** LinkedIn sender accounts: linking through Unipile, limits, working hours, warm-up. */
+export const accountsModule = defineModule({
+  name: 'accounts',
+  entities: [LinkedInAccount],
+  resolvers: [AccountResolver],
+  create(ctx) {
+    const accounts = new AccountService(ctx.dataSource, ctx.use(unipileModule).client, ctx.clock);
+    return { accounts, resolvers: [new AccountResolver(accounts)] };
+  },
+});

@@ -1,0 +1,29 @@
+import { defineModule } from '../module';
+import { AuthResolver } from './auth.resolver';
+import { AuthService } from './auth.service';
+import { ensureFirstAdmin } from './first-admin';
+import { SessionRevocations } from './session-revocations';
+import { TokenService } from './token.service';
+import { UserAdminService } from './user-admin.service';
+import { User } from './user.entity';
+import { Workspace } from './workspace.entity';
+
+/** Workspaces, users, login, JWT sessions and their revocation; the first admin of an empty database. */
+export const authModule = defineModule({
+  name: 'auth',
+  entities: [Workspace, User],
+  resolvers: [AuthResolver],
+  async create({ config, dataSource, clock, log, options }) {
+    const tokens = new TokenService({ secret: config.auth.jwtSecret, issuer: config.auth.jwtIssuer, expiresIn: config.auth.jwtExpiresIn });
+    const auth = new AuthService(dataSource, tokens, clock, config.security.login);
+    await ensureFirstAdmin(auth, config.auth.admin, log, options.print);
+    return {
+      auth,
+      tokens,
+      users: new UserAdminService(dataSource, clock),
+      /** Revocations of every instance, for this process's WebSockets (the live feed carries them). */
+      sessions: new SessionRevocations(),
+      resolvers: [new AuthResolver(auth)],
+    };
+  },
+});

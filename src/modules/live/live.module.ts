@@ -1,0 +1,26 @@
+import { LiveEventFeed } from '../../core/pubsub/live-event-feed';
+import { analyticsModule } from '../analytics/analytics.module';
+import { authModule } from '../auth/auth.module';
+import { defineModule } from '../module';
+import { LiveResolver } from './live.resolver';
+import { LiveService } from './live.service';
+
+/**
+ * Live updates for subscriptions, in API processes: the feed of committed live events (NOTIFY
+ * wake-ups on a real Postgres, polling on the embedded one), which also carries session
+ * revocations of every instance to this one's WebSockets.
+ */
+export const liveModule = defineModule({
+  name: 'live',
+  resolvers: [LiveResolver],
+  async create(ctx) {
+    if (!ctx.api) return {};
+    const feed = new LiveEventFeed(ctx.dataSource, { url: ctx.databaseUrl, notifications: !ctx.embeddedDatabase, pollMs: 250, log: ctx.log });
+    ctx.use(authModule).sessions.listen(feed);
+    await feed.start();
+    ctx.onStop(() => feed.stop());
+    const live = new LiveService(ctx.dataSource, feed, ctx.use(analyticsModule).analytics);
+    // The service too: subscriptions resolve it from the request's container.
+    return { resolvers: [live, new LiveResolver(live)] };
+  },
+});
