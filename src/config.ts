@@ -253,6 +253,11 @@ export function loadConfig(env: Env) {
 
 export type Config = ReturnType<typeof loadConfig>;
 
+/** loadConfig over this process's environment (this file is its only reader), `overrides` on top. */
+export function loadProcessConfig(overrides: Env = {}): Config {
+  return loadConfig({ ...process.env, ...overrides });
+}
+
 // Outside production an unset JWT_SECRET is generated once and kept under DATA_DIR, so tokens
 // survive restarts without asking a newcomer to invent a secret.
 function developmentJwtSecret(dataDir: string): string {

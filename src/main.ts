@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadProcessConfig, type Config } from './config';
 
 // Entry point: configuration first (a bad value stops here with one line per problem), then the app.
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig({ ...process.env, ...roleFromArgs(process.argv.slice(2)) });
+    config = loadProcessConfig(roleFromArgs(process.argv.slice(2)));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`Invalid configuration:\n${error.problems.join('\n')}\n`);

@@ -1,7 +1,7 @@
 import { ReplyReceivedDocument } from '../graphql/generated';
 import { takeSubscription, wsClient } from '../support/graphql-client';
 import { waitForSubscriptions } from '../support/metrics';
-import { type TestApp, startTestApp } from '../support/test-app';
+import { startTestApp } from '../support/test-app';
 import { adminSession } from '../support/workspace';
 import { spawnWorker, stopProcess } from '../support/worker-process';
 import { waitFor } from '../support/polling';

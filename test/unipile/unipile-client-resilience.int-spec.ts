@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { UnipileSandbox } from '../../src/modules/unipile/sandbox/sandbox';
-import { UnipileClient } from '../../src/modules/unipile/unipile.client';
+import { UnipileClient, type UnipileCallRecord } from '../../src/modules/unipile/unipile.client';
 import { UnipileError } from '../../src/modules/unipile/unipile.errors';
 import { capturingLogger, clientFor, startTestSandbox } from './support/harness';
 
@@ -129,6 +129,43 @@ describe(`${UnipileClient.name} timeouts, retries and failure mapping`, () => {
     const error = await failure(client.sendInvitation(accountId, { providerId: connected }));
     expect(error).toMatchObject({ code, status: answer.status, type: answer.type });
     expect(error.details).toMatchObject({ title: 'Injected' });
+  });
+
+  it.each([
+    [{ status: 422, type: 'errors/provider_unreachable' }, 'TEMPORARY'],
+    [{ status: 502, type: 'errors/bad_gateway' }, 'TEMPORARY'],
+    [{ status: 501, type: 'errors/feature_not_implemented' }, 'BAD_REQUEST'],
+    [{ status: 422, type: 'errors/insufficient_credits' }, 'BAD_REQUEST'],
+  ] as const)('should retry a read answered %o only if that maps to TEMPORARY (%s)', async (answer, code) => {
+    sandbox.faults.add({ kind: 'error', ...answer, title: 'Injected', match: { route: '/api/v1/accounts' }, times: 1 });
+    if (code === 'TEMPORARY') {
+      expect((await client.listAccounts()).items).toHaveLength(1);
+      expect(calls('GET', '/api/v1/accounts')).toBe(2);
+    } else {
+      expect(await failure(client.listAccounts())).toMatchObject({ code, status: answer.status, type: answer.type });
+      expect(calls('GET', '/api/v1/accounts')).toBe(1);
+    }
+  });
+
+  it('should tell onCall about every attempt, retried or not, with its own outcome', async () => {
+    const records: UnipileCallRecord[] = [];
+    const counted = clientFor(sandbox, { onCall: (record) => records.push(record), timeoutMs: 300, retry: { limit: 2, baseDelayMs: 5 } });
+    sandbox.faults.add({ kind: 'server_error', match: { route: '/api/v1/accounts' }, times: 2 });
+    await counted.listAccounts();
+    sandbox.faults.add({ kind: 'timeout', match: { route: '/api/v1/users/me' } });
+    expect((await failure(counted.getOwnProfile(accountId))).code).toBe('TEMPORARY');
+    sandbox.faults.add({ kind: 'server_error', match: { route: '/api/v1/chats' }, times: 1 });
+    expect((await failure(counted.startChat(accountId, { attendeeProviderIds: [connected], text: 'hello' }))).code).toBe('TEMPORARY');
+    expect(records.map(({ operation, method, outcome }) => `${operation} ${method} ${outcome}`)).toEqual([
+      'listAccounts GET TEMPORARY',
+      'listAccounts GET TEMPORARY',
+      'listAccounts GET ok',
+      'getOwnProfile GET TEMPORARY',
+      'getOwnProfile GET TEMPORARY',
+      'getOwnProfile GET TEMPORARY',
+      'startChat POST TEMPORARY',
+    ]);
+    for (const { ms } of records) expect(Number.isFinite(ms) && ms > 0).toBe(true);
   });
 
   it('should map a per-call disconnected fault to ACCOUNT_DISCONNECTED', async () => {

@@ -1,4 +1,5 @@
 import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
+import type { CookieSerializeOptions } from '@fastify/cookie';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
 import { VIEWER_SQL } from '../auth/auth.service';
@@ -79,23 +80,11 @@ export class JobDashboardSessions {
   }
 }
 
-/** The value of one cookie in a Cookie header. */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
-  }
-  return undefined;
-}
-
-export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
-  return [
-    `${SESSION_COOKIE}=${value}`,
-    `Path=${SESSION_PATH}`,
-    `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`,
-    'HttpOnly',
-    'SameSite=Strict',
-    ...(secure ? ['Secure'] : []),
-  ].join('; ');
-}
+/** The session cookie's attributes (with a Max-Age when set): this path only, no script access, never sent cross-site. */
+export const SESSION_COOKIE_OPTIONS = {
+  path: SESSION_PATH,
+  httpOnly: true,
+  sameSite: 'strict',
+  // Secure when the request came over HTTPS (as seen through TRUST_PROXY).
+  secure: 'auto',
+} as const satisfies CookieSerializeOptions;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { Agenda } from 'agenda';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,7 +10,7 @@ import type { AuthService } from '../auth/auth.service';
 import { type TokenService, bearerToken } from '../auth/token.service';
 import type { Viewer } from '../../core/graphql/viewer';
 import type { Actor, AuditLogService } from './audit-log.service';
-import { JobDashboardSessions, SESSION_COOKIE, SESSION_PATH, readCookie, sessionCookie } from './job-dashboard-session';
+import { JobDashboardSessions, SESSION_COOKIE, SESSION_COOKIE_OPTIONS, SESSION_PATH } from './job-dashboard-session';
 import { SIGN_IN_CSP, SIGN_IN_HTML, SIGN_IN_JS } from './job-dashboard-sign-in';
 import { JobDashboardService, parseCreate, parseListQuery } from './job-dashboard.service';
 
@@ -57,6 +58,10 @@ export async function registerJobDashboard(app: FastifyInstance, deps: JobDashbo
   const publicRoutes = new Set([`${base}/session`, `${base}/sign-in.js`, base]);
 
   await app.register(async (scope) => {
+    // Cookies are parsed and set in this scope only. The session value needs no cookie signature: it
+    // is a JWT signed with a key of its own (JobDashboardSessions).
+    await scope.register(fastifyCookie);
+
     scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
       if (error instanceof DomainError) {
         const status = STATUS_BY_CODE[error.code];
@@ -80,7 +85,7 @@ export async function registerJobDashboard(app: FastifyInstance, deps: JobDashbo
     scope.addHook('onRequest', async (request, reply) => {
       if (publicRoutes.has(request.routeOptions.url ?? '')) return;
       const header = request.headers.authorization;
-      const cookie = header === undefined ? readCookie(request.headers.cookie, SESSION_COOKIE) : undefined;
+      const cookie = header === undefined ? request.cookies[SESSION_COOKIE] || undefined : undefined;
       const viewer: Viewer | undefined =
         header !== undefined ? await deps.auth.authenticate(bearerToken(header)) : cookie ? await sessions.viewer(cookie) : undefined;
       if (!viewer) {
@@ -138,14 +143,12 @@ export async function registerJobDashboard(app: FastifyInstance, deps: JobDashbo
         return reply.code(403).send({ error: 'FORBIDDEN', message: 'The jobs dashboard is for instance operators only' });
       }
       const session = await deps.audit.run({ viewer, requestId: request.id }, 'jobDashboard.session', {}, async () => sessions.issue(claims));
-      const maxAge = (session.expiresAt.getTime() - Date.now()) / 1000;
+      const maxAge = Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000));
       return reply
-        .header('set-cookie', sessionCookie(session.token, maxAge, request.protocol === 'https'))
+        .setCookie(SESSION_COOKIE, session.token, { ...SESSION_COOKIE_OPTIONS, maxAge })
         .send({ expiresAt: session.expiresAt.toISOString() });
     });
-    scope.delete(`${base}/session`, async (request, reply) =>
-      reply.header('set-cookie', sessionCookie('', 0, request.protocol === 'https')).code(204).send(),
-    );
+    scope.delete(`${base}/session`, async (_request, reply) => reply.clearCookie(SESSION_COOKIE, SESSION_COOKIE_OPTIONS).code(204).send());
 
     scope.get(`${base}/api`, async (request) => service.list(parseListQuery(request.query as Record<string, unknown>)));
     for (const name of MUTATIONS) {

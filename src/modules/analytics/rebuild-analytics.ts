@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { loadConfig } from '../../config';
+import { loadProcessConfig } from '../../config';
 import { createAppDataSource } from '..';
 import { AnalyticsRepository } from './analytics.repository';
 
 // `npm run analytics:rebuild`: recomputes the analytics rollups from lead_event on DATABASE_URL
 // (after a bulk load with triggers off, or a repair). Event inserts wait while it runs.
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadProcessConfig();
   if (!config.db.url) throw new Error('DATABASE_URL is not set: give the URL of the database whose rollups to rebuild');
   const dataSource = createAppDataSource(config.db.url, { poolSize: 1 });
   await dataSource.initialize();

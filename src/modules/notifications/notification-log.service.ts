@@ -8,7 +8,6 @@ import type { Viewer } from '../../core/graphql/viewer';
 import type { DeliveryQueue } from './notification-dispatcher';
 import { NotificationAttempt } from './notification-attempt.entity';
 import { NotificationDelivery } from './notification-delivery.entity';
-import { NotificationDeliveryStatus } from './notification-kinds';
 import { NotificationError } from './notification.errors';
 import type { NotificationDeliveriesArgs, NotificationDeliveryView } from './notification.types';
 import type { NotifierSettings } from './notifier-settings';

@@ -17,23 +17,12 @@ import { type EligibilityGates, eligibilityGates } from './eligibility';
 import { inLanes } from './lanes';
 import { type SendOutcome, StepSender } from './step-sender';
 import { ExecutionState, StepExecution } from './step-execution.entity';
+import { type Attempt, type ExecutionResult, kindOf } from './step-attempt';
 import { HELD_RETRY_RECHECK_MS, StepOutcomes, saveExecutions } from './step-outcomes';
 import { type SlotRequest, reserveSlots } from './rate-ledger';
 import { currentOrNextWindow, isInsideWindow, localDay } from './working-window';
 
-export type Attempt = {
-  execution: StepExecution;
-  lead: Lead;
-  account: LinkedInAccount;
-  step: SequenceStep;
-  text: string | null;
-  /** A previous attempt may have gone through: ask Unipile before sending. */
-  reconcile: boolean;
-  /** The instant this attempt runs at (the clock's now, or its scheduled time in a simulation). */
-  at: Date;
-};
-
-export type ExecutionResult = 'sent' | 'recorded' | 'skipped' | 'failed' | 'retrying' | 'noop';
+export type { Attempt, ExecutionResult } from './step-attempt';
 
 /** One execution to run, at `at` (default: the clock's now). */
 export type BatchItem = { id: string; at?: Date };
@@ -47,8 +36,6 @@ export type BatchOptions = {
 
 /** Phase 1's work for a batch: the executions taken, the sends to make, what is decided already. */
 export type ClaimedBatch = { items: BatchItem[]; attempts: Attempt[]; results: Map<string, ExecutionResult> };
-
-export const kindOf = (step: { kind: StepKind }): ActionKind => (step.kind === StepKind.INVITE ? 'invite' : 'message');
 
 type Locked = { execution: StepExecution; lead: Lead | null; account: LinkedInAccount | null; campaign?: Campaign };
 

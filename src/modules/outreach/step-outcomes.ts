@@ -9,7 +9,7 @@ import { LeadStatus, isActiveLeadStatus } from '../leads/lead-status';
 import { Lead } from '../leads/lead.entity';
 import type { UnipileError } from '../unipile/unipile.errors';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
-import { type Attempt, type ExecutionResult, kindOf } from './execute-step.service';
+import { type Attempt, type ExecutionResult, kindOf } from './step-attempt';
 import { releaseSlot } from './rate-ledger';
 import type { SendOutcome } from './step-sender';
 import { ExecutionState, StepExecution } from './step-execution.entity';

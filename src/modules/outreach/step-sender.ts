@@ -1,7 +1,7 @@
 import { StepKind } from '../campaigns/sequence-step.entity';
 import type { UnipileClient } from '../unipile/unipile.client';
 import type { UnipileMessenger } from '../unipile/unipile-messenger';
-import type { Attempt } from './execute-step.service';
+import type { Attempt } from './step-attempt';
 
 export type SendOutcome = {
   /** The Unipile invitation or message id. */

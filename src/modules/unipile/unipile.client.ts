@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import got, { RequestError, type Got } from 'got';
+import got, { type Got, HTTPError, RequestError, type Response, type RetryObject } from 'got';
 import type { z } from 'zod';
 import type { Logger } from '../../core/logger';
 import { UnipileError, unipileHttpError, unipileNetworkError } from './unipile.errors';
@@ -104,6 +103,9 @@ type Call<S extends z.ZodType> = {
   schema: S;
 };
 
+/** What each request carries for got's retry and hooks (got's `context` option). */
+type CallContext = { operation: string; path: string };
+
 /**
  * Typed access to the Unipile v1 REST API. Every failure surfaces as a UnipileError whose code the
  * engine acts on. Only idempotent reads are retried (on TEMPORARY); a send that timed out may
@@ -111,23 +113,32 @@ type Call<S extends z.ZodType> = {
  */
 export class UnipileClient {
   private readonly http: Got;
-  private readonly retryLimit: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
   private readonly log?: Logger;
   private readonly onCall?: (call: UnipileCallRecord) => void;
 
   constructor(options: UnipileClientOptions) {
     this.onCall = options.onCall;
-    this.retryLimit = options.retry?.limit ?? 2;
-    this.baseDelayMs = options.retry?.baseDelayMs ?? 250;
-    this.maxDelayMs = options.retry?.maxDelayMs ?? 5_000;
     this.log = options.logger?.child({ module: 'unipile' });
+    const baseDelayMs = options.retry?.baseDelayMs ?? 250;
+    const maxDelayMs = options.retry?.maxDelayMs ?? 5_000;
     this.http = got.extend({
       prefixUrl: apiBaseUrl(options.dsn),
       headers: { 'X-API-KEY': options.apiKey, accept: 'application/json' },
       timeout: { request: options.timeoutMs ?? 30_000 },
-      retry: { limit: 0 },
+      retry: {
+        limit: options.retry?.limit ?? 2,
+        // Only reads are safe to repeat: a POST or DELETE that failed may already have happened.
+        methods: ['GET'],
+        // Which failures are retried is the error mapping's answer (TEMPORARY: 5xx but 501, the
+        // transient 422s, network errors, timeouts), not got's status and error-code lists, which
+        // this function overrides; 0 means no retry.
+        calculateDelay: ({ attemptCount, retryOptions, error }: RetryObject) =>
+          attemptCount <= retryOptions.limit && retryOptions.methods.includes(error.options.method) && failureOf(error).code === 'TEMPORARY'
+            ? backoff(attemptCount, baseDelayMs, maxDelayMs)
+            : 0,
+      },
+      // A retried attempt is reported here; the last one (success or not) by call().
+      hooks: { beforeRetry: [(error, retryCount) => this.retrying(error, retryCount)] },
       throwHttpErrors: false,
       followRedirect: false,
       responseType: 'text',
@@ -346,76 +357,93 @@ export class UnipileClient {
   // ── transport ──────────────────────────────────────────────────────────────
 
   private async call<S extends z.ZodType>(call: Call<S>): Promise<z.output<S>> {
-    // Only reads are safe to repeat: a POST or DELETE that timed out may already have happened.
-    const attempts = call.method === 'GET' ? this.retryLimit + 1 : 1;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.once(call, attempt);
-      } catch (error) {
-        const retry = error instanceof UnipileError && error.code === 'TEMPORARY' && attempt < attempts;
-        if (!retry) throw error;
-        const delayMs = this.backoff(attempt);
-        this.log?.warn({ operation: call.operation, attempt, delayMs, status: error.status }, 'unipile read failed, retrying');
-        await sleep(delayMs);
-      }
-    }
-  }
-
-  private async once<S extends z.ZodType>(call: Call<S>, attempt: number): Promise<z.output<S>> {
-    const started = performance.now();
+    let response: Response<string>;
     try {
-      const result = await this.attempt(call, attempt, started);
-      this.onCall?.({ operation: call.operation, method: call.method, outcome: 'ok', ms: performance.now() - started });
-      return result;
-    } catch (error) {
-      const outcome = error instanceof UnipileError ? error.code : 'UNKNOWN';
-      this.onCall?.({ operation: call.operation, method: call.method, outcome, ms: performance.now() - started });
-      throw error;
-    }
-  }
-
-  private async attempt<S extends z.ZodType>(call: Call<S>, attempt: number, started: number): Promise<z.output<S>> {
-    let status: number;
-    let raw: string;
-    try {
-      const response = await this.http(call.path, {
+      response = await this.http(call.path, {
         method: call.method,
         searchParams: toSearchParams(call.query),
+        context: { operation: call.operation, path: call.path } satisfies CallContext,
         ...(call.json !== undefined ? { json: call.json } : {}),
         ...(call.form ? { body: call.form } : {}),
       });
-      status = response.statusCode;
-      raw = response.body;
     } catch (error) {
-      const reason = error instanceof RequestError && error.code === 'ETIMEDOUT' ? 'timeout' : 'network';
-      this.log?.warn({ operation: call.operation, attempt, reason, code: errorCode(error) }, 'unipile request failed');
-      throw unipileNetworkError(call.operation, reason, error);
+      // No answer (network, timeout) on the last attempt got made.
+      const failure = error instanceof RequestError ? failureOf(error) : unipileNetworkError(call.operation, 'network', error);
+      const attempt = error instanceof RequestError ? (error.request?.retryCount ?? 0) + 1 : 1;
+      this.attempted(call.operation, call.method, attempt, attemptMs(error instanceof RequestError ? error.timings : undefined), failure);
+      throw failure;
     }
-    const ms = Math.round(performance.now() - started);
-    this.log?.debug({ operation: call.operation, method: call.method, path: call.path, status, attempt, ms }, 'unipile request');
+    const attempt = response.retryCount + 1;
+    const ms = attemptMs(response.timings);
+    const status = response.statusCode;
+    this.log?.debug({ operation: call.operation, method: call.method, path: call.path, status, attempt, ms: Math.round(ms) }, 'unipile request');
 
     if (status < 200 || status >= 300) {
-      const parsed = errorBodySchema.safeParse(safeJson(raw));
-      const error = unipileHttpError(call.operation, status, parsed.success ? parsed.data : {});
-      this.log?.info({ operation: call.operation, status, type: error.type, code: error.code }, 'unipile answered with an error');
+      const error = httpFailure(call.operation, status, response.body);
+      this.attempted(call.operation, call.method, attempt, ms, error);
       throw error;
     }
-    const parsed = call.schema.safeParse(safeJson(raw));
+    const parsed = call.schema.safeParse(safeJson(response.body));
     if (!parsed.success) {
-      throw new UnipileError(
+      const error = new UnipileError(
         'UNEXPECTED_RESPONSE',
         `Unipile ${call.operation} returned an unexpected body`,
         { operation: call.operation, status },
         parsed.error,
       );
+      this.attempted(call.operation, call.method, attempt, ms, error);
+      throw error;
     }
+    this.attempted(call.operation, call.method, attempt, ms, undefined);
     return parsed.data;
   }
 
-  private backoff(attempt: number): number {
-    const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(exp / 2 + Math.random() * (exp / 2)); // jitter: spread concurrent retries
+  /** got's beforeRetry hook: the attempt that just failed (number `retryCount`), before the next one. */
+  private retrying(error: RequestError, retryCount: number): void {
+    const { operation, path } = error.options.context as CallContext;
+    const failure = failureOf(error);
+    const ms = attemptMs(error.timings);
+    if (failure.status !== undefined) {
+      this.log?.debug({ operation, method: error.options.method, path, status: failure.status, attempt: retryCount, ms: Math.round(ms) }, 'unipile request');
+    }
+    this.attempted(operation, error.options.method, retryCount, ms, failure);
+    this.log?.warn({ operation, attempt: retryCount, status: failure.status }, 'unipile read failed, retrying');
   }
+
+  /** One attempt's end: the metrics callback, and a log line for a failure. */
+  private attempted(operation: string, method: string, attempt: number, ms: number, failure: UnipileError | undefined): void {
+    this.onCall?.({ operation, method, outcome: failure?.code ?? 'ok', ms });
+    if (!failure || failure.code === 'UNEXPECTED_RESPONSE') return;
+    if (failure.status === undefined) {
+      const code = errorCode(failure.cause);
+      this.log?.warn({ operation, attempt, reason: code === 'ETIMEDOUT' ? 'timeout' : 'network', code }, 'unipile request failed');
+    } else {
+      this.log?.info({ operation, status: failure.status, type: failure.type, code: failure.code }, 'unipile answered with an error');
+    }
+  }
+}
+
+/** The UnipileError for a failed attempt as got reports it: an error status, or no answer at all. */
+function failureOf(error: RequestError): UnipileError {
+  const { operation } = error.options.context as CallContext;
+  if (error instanceof HTTPError) return httpFailure(operation, error.response.statusCode, String(error.response.body));
+  return unipileNetworkError(operation, error.code === 'ETIMEDOUT' ? 'timeout' : 'network', error);
+}
+
+function httpFailure(operation: string, status: number, raw: string): UnipileError {
+  const parsed = errorBodySchema.safeParse(safeJson(raw));
+  return unipileHttpError(operation, status, parsed.success ? parsed.data : {});
+}
+
+/** Retry n waits a random time between half and all of `baseMs` × 2^(n−1), at most `maxMs`: the jitter spreads concurrent retries. */
+function backoff(attempt: number, baseMs: number, maxMs: number): number {
+  const exp = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+  return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+
+/** How long an attempt took, as got timed it (no timings: no request went out). */
+function attemptMs(timings: Response['timings'] | undefined): number {
+  return timings?.phases.total ?? 0;
 }
 
 /** Follows `cursor` until Unipile says there is no more (null). */

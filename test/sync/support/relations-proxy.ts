@@ -1,4 +1,4 @@
-import { type Server, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 
 export type RelationsProxy = { url: string; close(): Promise<void> };
 
@@ -8,21 +8,12 @@ export type RelationsProxy = { url: string; close(): Promise<void> };
  * forwarded unchanged, over HTTP, as the app would reach Unipile.
  */
 export async function startRelationsProxy(target: string): Promise<RelationsProxy> {
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string' && !['host', 'content-length', 'connection'].includes(e[0])),
-    );
-    const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
-    let body = Buffer.from(await upstream.arrayBuffer());
-    if (req.method === 'GET' && req.url?.startsWith('/api/v1/users/relations') && upstream.ok) {
-      const page = JSON.parse(body.toString('utf8')) as { items: Array<Record<string, unknown>> };
-      for (const item of page.items) Object.assign(item, { public_identifier: null, public_profile_url: null });
-      body = Buffer.from(JSON.stringify(page));
-    }
-    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-    res.end(body);
+  const server: Server = createServer((req, res) => {
+    // A failed forward answers 502: the app's call gets an answer and no rejection goes unhandled.
+    forward(target, req, res).catch(() => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502).end();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -31,4 +22,21 @@ export async function startRelationsProxy(target: string): Promise<RelationsProx
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+async function forward(target: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string' && !['host', 'content-length', 'connection'].includes(e[0])),
+  );
+  const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
+  let body = Buffer.from(await upstream.arrayBuffer());
+  if (req.method === 'GET' && req.url?.startsWith('/api/v1/users/relations') && upstream.ok) {
+    const page = JSON.parse(body.toString('utf8')) as { items: Array<Record<string, unknown>> };
+    for (const item of page.items) Object.assign(item, { public_identifier: null, public_profile_url: null });
+    body = Buffer.from(JSON.stringify(page));
+  }
+  res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+  res.end(body);
 }
