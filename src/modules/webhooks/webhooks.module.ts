@@ -22,11 +22,12 @@ export const webhooksModule = defineModule({
   create(ctx) {
     const { dataSource, clock, log, config, jobs, signals } = ctx;
     const unipile = ctx.use(unipileModule);
-    const events = new WebhookEventRepository(dataSource.manager);
+    const { manager } = dataSource;
+    const events = new WebhookEventRepository(manager);
     const processor = new WebhookProcessorService(
       dataSource,
       events,
-      new WebhookAccountsRepository(dataSource.manager),
+      new WebhookAccountsRepository(manager),
       ctx.use(leadsModule).progress,
       clock,
       log,
@@ -41,11 +42,12 @@ export const webhooksModule = defineModule({
     // Read when registering: the listening port is known by then.
     const target = () => ({ publicUrl: config.webhooks.publicUrl ?? ctx.url() ?? `http://${config.http.host}:${config.http.port}`, secret: config.webhooks.secret });
     const management = new WebhookManagementService(unipile.client, target, log);
+    const status = new WebhookStatusService(new WebhookStatusRepository(manager), ctx.use(analyticsModule).analytics, clock, queue);
     return {
       ingest,
       processor,
       management,
-      resolvers: [new WebhookResolver(management, new WebhookStatusService(new WebhookStatusRepository(dataSource.manager), ctx.use(analyticsModule).analytics, clock, queue))],
+      resolvers: [new WebhookResolver(management, status)],
       jobs: webhookJobs(processor, ingest),
       async startWorker() {
         await jobs.every(DRAIN_EVERY, DRAIN_WEBHOOK_EVENTS_JOB);
