@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Client, Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { systemClock } from '../../src/core/clock';
 import { AnalyticsRepository } from '../../src/modules/analytics/analytics.repository';
 import { AnalyticsService } from '../../src/modules/analytics/analytics.service';
@@ -232,7 +232,7 @@ async function captureStatements(dataSource: DataSource, run: (s: AnalyticsServi
         running -= 1;
       }
     },
-  } as unknown as DataSource;
+  } as unknown as EntityManager;
   await run(new AnalyticsService(new AnalyticsRepository(recorder), systemClock));
   return rounds;
 }

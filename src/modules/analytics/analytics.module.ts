@@ -8,7 +8,7 @@ export const analyticsModule = defineModule({
   name: 'analytics',
   resolvers: [AnalyticsResolver],
   create({ dataSource, clock }) {
-    const repository = new AnalyticsRepository(dataSource);
+    const repository = new AnalyticsRepository(dataSource.manager);
     const analytics = new AnalyticsService(repository, clock);
     return { analytics, repository, resolvers: [new AnalyticsResolver(analytics)] };
   },

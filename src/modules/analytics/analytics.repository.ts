@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { Metric } from './analytics-definitions';
 import type { DayRange } from './analytics-time';
@@ -106,10 +106,10 @@ const dailyCountsSelect = `
   coalesce(sum(a.n) FILTER (WHERE a.metric = ${Metric.REPLY}), 0)::int AS replies`;
 
 export class AnalyticsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly db: EntityManager) {}
 
   async findCampaign(workspaceId: string, campaignId: string): Promise<CampaignRow | undefined> {
-    const rows = await this.dataSource.query(`SELECT id, name, status::text FROM campaign WHERE id = $1 AND workspace_id = $2`, [
+    const rows = await this.db.query<unknown[]>(`SELECT id, name, status::text FROM campaign WHERE id = $1 AND workspace_id = $2`, [
       campaignId,
       workspaceId,
     ]);
@@ -118,7 +118,7 @@ export class AnalyticsRepository {
 
   /** The sender's limits and hours. */
   async findAccount(workspaceId: string, accountId: string): Promise<AccountRow | undefined> {
-    const rows = await this.dataSource.query(`SELECT ${accountColumns} FROM linkedin_account a WHERE a.id = $1 AND a.workspace_id = $2`, [
+    const rows = await this.db.query<unknown[]>(`SELECT ${accountColumns} FROM linkedin_account a WHERE a.id = $1 AND a.workspace_id = $2`, [
       accountId,
       workspaceId,
     ]);
@@ -127,7 +127,7 @@ export class AnalyticsRepository {
 
   /** Leads of a campaign per status (the same SQL as the summary's); undefined: not a campaign of the workspace. */
   async statusCounts(workspaceId: string, campaignId: string): Promise<Record<string, number> | undefined> {
-    const rows = await this.dataSource.query(`SELECT ${statusCountsSelect} AS statuses FROM campaign WHERE id = $1 AND workspace_id = $2`, [
+    const rows = await this.db.query<Array<{ statuses: unknown }>>(`SELECT ${statusCountsSelect} AS statuses FROM campaign WHERE id = $1 AND workspace_id = $2`, [
       campaignId,
       workspaceId,
     ]);
@@ -141,7 +141,7 @@ export class AnalyticsRepository {
    * messaged since `windowStart`. Undefined: not a campaign of the workspace.
    */
   async campaignSummary(workspaceId: string, campaignId: string, lastDays: DayRange, windowStart: Date): Promise<SummaryRow | undefined> {
-    const rows = await this.dataSource.query(
+    const rows = await this.db.query<unknown[]>(
       `WITH c AS (SELECT id, name, status::text AS status FROM campaign WHERE id = $1 AND workspace_id = $5),
             rollup AS (SELECT day, metric, count, last_at FROM analytics_campaign_day WHERE campaign_id = $1),
             days AS (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day),
@@ -177,7 +177,7 @@ export class AnalyticsRepository {
    * with the ownership check: no rows (never the case otherwise) when it is not a campaign of the workspace.
    */
   async campaignDays(workspaceId: string, campaignId: string, range: DayRange): Promise<DayCounts[]> {
-    const rows = await this.dataSource.query(
+    const rows = await this.db.query<unknown[]>(
       `WITH c AS (SELECT id FROM campaign WHERE id = $1 AND workspace_id = $7),
             days AS (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day),
             a AS (SELECT (bucket AT TIME ZONE $4)::date AS day, metric, sum(count) AS n
@@ -196,7 +196,7 @@ export class AnalyticsRepository {
    * days only once it has the account's zone: `window` must cover them (analytics-time.ts).
    */
   async accountWithSends(workspaceId: string, accountId: string, window: { from: Date; to: Date }): Promise<{ account: AccountRow; sends: DaySends[] } | undefined> {
-    const rows = await this.dataSource.query(
+    const rows = await this.db.query<Array<{ sends: unknown }>>(
       `SELECT ${accountColumns},
               (SELECT coalesce(json_agg(s), '[]') FROM (
                  SELECT (q.bucket AT TIME ZONE a.timezone)::date::text AS day,
@@ -214,7 +214,7 @@ export class AnalyticsRepository {
 
   /** Invites and messages an account sent per local day of `range` (zero-filled). */
   async accountSends(accountId: string, range: DayRange): Promise<DaySends[]> {
-    const rows = await this.dataSource.query(
+    const rows = await this.db.query<unknown[]>(
       `WITH days AS (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day),
             a AS (SELECT (bucket AT TIME ZONE $4)::date AS day, metric, sum(count) AS n
                   FROM analytics_quarter_hour
@@ -238,7 +238,7 @@ export class AnalyticsRepository {
       percentile_cont(0.5) WITHIN GROUP (ORDER BY ${seconds(from)}) FILTER (WHERE ${from} <= first_reply_at) AS ${name}_median,
       percentile_cont(0.9) WITHIN GROUP (ORDER BY ${seconds(from)}) FILTER (WHERE ${from} <= first_reply_at) AS ${name}_p90,
       avg(${seconds(from)}) FILTER (WHERE ${from} <= first_reply_at) AS ${name}_mean`;
-    const rows = await this.dataSource.query(
+    const rows = await this.db.query<unknown[]>(
       `SELECT count(*)::int AS replied, ${stats('outbound', 'least(first_invite_at, first_message_at)')}, ${stats('acceptance', 'first_accept_at')}
        FROM analytics_lead_fact WHERE ${where}`,
       params,
@@ -249,7 +249,7 @@ export class AnalyticsRepository {
   /** Leads whose first reply falls in the range, by the step of the last outbound action before it. */
   async repliesByStep(scope: ReplyScope, range: DayRange): Promise<Array<{ step: number | null; replies: number }>> {
     const { where, params } = factScope(scope, 'first_reply_at', range);
-    const rows = await this.dataSource.query(
+    const rows = await this.db.query<unknown[]>(
       `SELECT reply_step AS step, count(*)::int AS replies FROM analytics_lead_fact WHERE ${where}
        GROUP BY reply_step ORDER BY reply_step NULLS FIRST`,
       params,
@@ -260,7 +260,7 @@ export class AnalyticsRepository {
   /** Per sender account: leads first messaged in the range, and how many of them replied (ever). */
   async replyRateByAccount(scope: ReplyScope, range: DayRange): Promise<AccountRateRow[]> {
     const { where, params } = factScope(scope, 'first_message_at', range, 'f.');
-    const rows = await this.dataSource.query(
+    const rows = await this.db.query<unknown[]>(
       `SELECT f.account_id, a.display_name, count(*)::int AS messaged, count(*) FILTER (WHERE f.first_reply_at IS NOT NULL)::int AS replied
        FROM analytics_lead_fact f LEFT JOIN linkedin_account a ON a.id = f.account_id
        WHERE ${where}
@@ -276,7 +276,7 @@ export class AnalyticsRepository {
     const filters = ['workspace_id = $1', `metric = ${Metric.REPLY}`, 'bucket >= $2', 'bucket < $3'];
     if (scope.campaignId) filters.push(`campaign_id = $${params.push(scope.campaignId)}`);
     if (scope.accountId) filters.push(`account_id = $${params.push(scope.accountId)}`);
-    const rows = await this.dataSource.query(
+    const rows = await this.db.query<unknown[]>(
       `WITH r AS (SELECT bucket AT TIME ZONE $4 AS local, count FROM analytics_quarter_hour WHERE ${filters.join(' AND ')})
        SELECT 'hour' AS kind, h AS key, coalesce(sum(r.count), 0)::int AS replies
          FROM generate_series(0, 23) h LEFT JOIN r ON extract(hour FROM r.local) = h GROUP BY h
@@ -295,7 +295,7 @@ export class AnalyticsRepository {
 
   /** Recomputes every rollup from lead_event (the SQL function the migration defines). */
   async rebuild(): Promise<void> {
-    await this.dataSource.query(`SELECT analytics_rebuild()`);
+    await this.db.query(`SELECT analytics_rebuild()`);
   }
 }
 

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   try {
     const started = performance.now();
-    await new AnalyticsRepository(dataSource).rebuild();
+    await new AnalyticsRepository(dataSource.manager).rebuild();
     process.stdout.write(`analytics rollups rebuilt in ${Math.round(performance.now() - started)} ms\n`);
   } finally {
     await dataSource.destroy();

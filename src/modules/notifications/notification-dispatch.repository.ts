@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { z } from 'zod';
 import type { NotificationContent } from './notification-content';
 import type { CursorState, LiveEventRow } from './notification-events';
 import type { NotificationChannelKind, NotificationEventType } from './notification-kinds';
@@ -22,19 +23,38 @@ export type Names = {
   accounts: Map<string, string>;
 };
 
-/** The dispatcher's queries; every method runs in the caller's transaction. */
+const liveEventSchema = z.object({
+  id: z.string(),
+  workspace_id: z.string(),
+  topic: z.string(),
+  campaign_id: z.string().nullable(),
+  account_id: z.string().nullable(),
+  // Written by the publishers as an object; its keys are read one by one (notification-events.ts).
+  payload: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null),
+  created_at: z.date(),
+});
+const liveEventsSchema = z.array(liveEventSchema);
+
+/** The dispatcher's queries (live_event, notification_cursor, notification_rule, notification_delivery; names of leads, campaigns and accounts). */
 export class NotificationDispatchRepository {
+  constructor(private readonly db: EntityManager) {}
+
+  /** The same statements, inside `em`'s transaction (the cursor lock holds until it ends). */
+  withManager(em: EntityManager): NotificationDispatchRepository {
+    return new NotificationDispatchRepository(em);
+  }
+
   /** The one cursor row, locked; undefined while another dispatcher holds it. */
-  async lockCursor(em: EntityManager): Promise<CursorState | undefined> {
-    const rows: Array<{ last: string; gap_id: string | null; gap_since: Date | null }> = await em.query(
+  async lockCursor(): Promise<CursorState | undefined> {
+    const rows = await this.db.query<Array<{ last: string; gap_id: string | null; gap_since: Date | null }>>(
       `SELECT last_event_id::text AS last, gap_event_id::text AS gap_id, gap_since FROM notification_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED`,
     );
     const row = rows[0];
     return row && { last: BigInt(row.last), gapId: row.gap_id === null ? null : BigInt(row.gap_id), gapSince: row.gap_since };
   }
 
-  async saveCursor(em: EntityManager, state: CursorState): Promise<void> {
-    await em.query(`UPDATE notification_cursor SET last_event_id = $1, gap_event_id = $2, gap_since = $3, updated_at = now() WHERE id = 1`, [
+  async saveCursor(state: CursorState): Promise<void> {
+    await this.db.query(`UPDATE notification_cursor SET last_event_id = $1, gap_event_id = $2, gap_since = $3, updated_at = now() WHERE id = 1`, [
       state.last.toString(),
       state.gapId?.toString() ?? null,
       state.gapSince,
@@ -42,18 +62,20 @@ export class NotificationDispatchRepository {
   }
 
   /** Every topic, so that the cursor sees each id and can tell a gap from a filtered row. */
-  readEvents(em: EntityManager, after: bigint, limit: number): Promise<LiveEventRow[]> {
-    return em.query(
+  async readEvents(after: bigint, limit: number): Promise<LiveEventRow[]> {
+    const rows = await this.db.query<unknown[]>(
       `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at
        FROM live_event WHERE id > $1 ORDER BY id LIMIT $2`,
       [after.toString(), limit],
     );
+    return liveEventsSchema.parse(rows);
   }
 
   /** The rules of these workspaces for these event types, on channels of kinds switched on there. */
-  async findRoutes(em: EntityManager, workspaceIds: string[], types: NotificationEventType[], kinds: NotificationChannelKind[]): Promise<Route[]> {
-    const rows: Array<{ workspace_id: string; event_type: NotificationEventType; campaign_id: string | null; channel_id: string; kind: NotificationChannelKind }> =
-      await em.query(
+  async findRoutes(workspaceIds: string[], types: NotificationEventType[], kinds: NotificationChannelKind[]): Promise<Route[]> {
+    const rows = await this.db.query<
+      Array<{ workspace_id: string; event_type: NotificationEventType; campaign_id: string | null; channel_id: string; kind: NotificationChannelKind }>
+    >(
         `SELECT r.workspace_id, r.event_type, r.campaign_id, c.id AS channel_id, c.kind
          FROM notification_rule r
          JOIN notification_channel c ON c.id = r.channel_id
@@ -67,12 +89,13 @@ export class NotificationDispatchRepository {
     return rows.map((r) => ({ workspaceId: r.workspace_id, eventType: r.event_type, campaignId: r.campaign_id, channelId: r.channel_id, kind: r.kind }));
   }
 
-  async loadNames(em: EntityManager, ids: { leads: string[]; campaigns: string[]; accounts: string[] }): Promise<Names> {
+  async loadNames(ids: { leads: string[]; campaigns: string[]; accounts: string[] }): Promise<Names> {
     // One after the other: a transaction's queries share one connection.
-    const leads: Array<{ id: string; first_name: string | null; last_name: string | null; company: string | null; public_identifier: string | null; provider_id: string | null }> =
-      await em.query(`SELECT id, first_name, last_name, company, public_identifier, provider_id FROM lead WHERE id = ANY($1::uuid[])`, [ids.leads]);
-    const campaigns: Array<{ id: string; name: string }> = await em.query(`SELECT id, name FROM campaign WHERE id = ANY($1::uuid[])`, [ids.campaigns]);
-    const accounts: Array<{ id: string; display_name: string }> = await em.query(`SELECT id, display_name FROM linkedin_account WHERE id = ANY($1::uuid[])`, [
+    const leads = await this.db.query<
+      Array<{ id: string; first_name: string | null; last_name: string | null; company: string | null; public_identifier: string | null; provider_id: string | null }>
+    >(`SELECT id, first_name, last_name, company, public_identifier, provider_id FROM lead WHERE id = ANY($1::uuid[])`, [ids.leads]);
+    const campaigns = await this.db.query<Array<{ id: string; name: string }>>(`SELECT id, name FROM campaign WHERE id = ANY($1::uuid[])`, [ids.campaigns]);
+    const accounts = await this.db.query<Array<{ id: string; display_name: string }>>(`SELECT id, display_name FROM linkedin_account WHERE id = ANY($1::uuid[])`, [
       ids.accounts,
     ]);
     return {
@@ -85,9 +108,9 @@ export class NotificationDispatchRepository {
   }
 
   /** Inserts what is new; a (live event, channel) pair that already has a delivery is left alone. */
-  async insertDeliveries(em: EntityManager, deliveries: NewDelivery[], now: Date): Promise<string[]> {
+  async insertDeliveries(deliveries: NewDelivery[], now: Date): Promise<string[]> {
     if (deliveries.length === 0) return [];
-    const rows: Array<{ id: string }> = await em.query(
+    const rows = await this.db.query<Array<{ id: string }>>(
       `INSERT INTO notification_delivery
          (workspace_id, live_event_id, channel_id, channel_kind, event_type, campaign_id, content, attempt_limit, status, next_attempt_at)
        SELECT x.workspace_id, x.live_event_id, x.channel_id, x.channel_kind, x.event_type, x.campaign_id, x.content, x.attempt_limit, 'PENDING', $2
@@ -118,8 +141,8 @@ export class NotificationDispatchRepository {
    * Deliveries whose job was lost: due for longer than `staleMs` without being picked up, or
    * SENDING past their lease (the worker died mid-send).
    */
-  async findStranded(em: EntityManager, now: Date, staleMs: number, limit: number): Promise<string[]> {
-    const rows: Array<{ id: string }> = await em.query(
+  async findStranded(now: Date, staleMs: number, limit: number): Promise<string[]> {
+    const rows = await this.db.query<Array<{ id: string }>>(
       `SELECT id FROM notification_delivery
        WHERE (status IN ('PENDING', 'RETRYING') AND next_attempt_at < $1) OR (status = 'SENDING' AND locked_until < $2)
        ORDER BY next_attempt_at LIMIT $3`,

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import { linkedInProfileUrl, type NotificationContent } from './notification-content';
@@ -39,13 +39,14 @@ export class NotificationDispatcher {
     const total: Dispatched = { events: 0, deliveries: 0, requeued: 0 };
     for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
       const step = await this.dataSource.transaction(async (em) => {
-        const cursor = await this.repo.lockCursor(em);
+        const repo = this.repo.withManager(em);
+        const cursor = await repo.lockCursor();
         if (!cursor) return undefined;
-        const events = await this.repo.readEvents(em, cursor.last, BATCH);
+        const events = await repo.readEvents(cursor.last, BATCH);
         const now = this.clock.now();
-        const created = await this.repo.insertDeliveries(em, await this.deliveriesFor(em, events), now);
+        const created = await repo.insertDeliveries(await this.deliveriesFor(repo, events), now);
         const next = advanceCursor(cursor, events.map((e) => BigInt(e.id)), now, GAP_WAIT_MS);
-        await this.repo.saveCursor(em, next);
+        await repo.saveCursor(next);
         return { events: events.length, created, more: events.length === BATCH && next.last > cursor.last };
       });
       if (!step) break;
@@ -60,12 +61,12 @@ export class NotificationDispatcher {
   }
 
   private async requeueStranded(): Promise<number> {
-    const ids = await this.repo.findStranded(this.dataSource.manager, this.clock.now(), STRANDED_AFTER_MS, 100);
+    const ids = await this.repo.findStranded(this.clock.now(), STRANDED_AFTER_MS, 100);
     for (const id of ids) await this.queue.enqueue(id);
     return ids.length;
   }
 
-  private async deliveriesFor(em: EntityManager, events: LiveEventRow[]): Promise<NewDelivery[]> {
+  private async deliveriesFor(repo: NotificationDispatchRepository, events: LiveEventRow[]): Promise<NewDelivery[]> {
     const typed = events.flatMap((event) => {
       const type = notificationTypeOf(event);
       return type ? [{ event, type }] : [];
@@ -73,7 +74,7 @@ export class NotificationDispatcher {
     if (typed.length === 0) return [];
     const kinds = Object.values(NotificationChannelKind).filter((k) => kindEnabled(this.settings, k));
     if (kinds.length === 0) return [];
-    const routes = await this.repo.findRoutes(em, [...new Set(typed.map((t) => t.event.workspace_id))], [...new Set(typed.map((t) => t.type))], kinds);
+    const routes = await repo.findRoutes([...new Set(typed.map((t) => t.event.workspace_id))], [...new Set(typed.map((t) => t.type))], kinds);
     const matched = typed.flatMap(({ event, type }) => {
       const channels = new Map<string, NotificationChannelKind>();
       for (const r of routes) {
@@ -84,7 +85,7 @@ export class NotificationDispatcher {
       return channels.size > 0 ? [{ event, type, channels }] : [];
     });
     if (matched.length === 0) return [];
-    const names = await this.repo.loadNames(em, {
+    const names = await repo.loadNames({
       leads: strings(matched.map((m) => m.event.payload.leadId)),
       campaigns: strings(matched.map((m) => m.event.campaign_id)),
       accounts: strings(matched.map((m) => m.event.account_id)),

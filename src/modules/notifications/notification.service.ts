@@ -1,16 +1,16 @@
 import { isUUID } from 'class-validator';
-import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../../core/errors';
 import type { Viewer } from '../../core/graphql/viewer';
-import { Campaign } from '../campaigns/campaign.entity';
 import { displayUrl, generateSigningSecret, maskSecret, maskUrl } from './channel-secrets';
 import type { DestinationGuard } from './channels/destination-guard';
 import { isSlackWebhookUrl } from './channels/slack.sender';
-import { NotificationChannel } from './notification-channel.entity';
+import type { NotificationCampaignsRepository } from './notification-campaigns.repository';
+import type { NotificationChannel } from './notification-channel.entity';
+import type { NotificationChannelRepository } from './notification-channel.repository';
 import { NotificationChannelKind } from './notification-kinds';
 import { NotificationError } from './notification.errors';
-import { NotificationRule } from './notification-rule.entity';
-import { NotificationSettings } from './notification-settings.entity';
+import type { NotificationRule } from './notification-rule.entity';
+import type { NotificationSettingsRepository } from './notification-settings.repository';
 import type {
   CreateNotificationChannelInput,
   CreatedNotificationChannel,
@@ -35,13 +35,15 @@ const FIELDS_OF: Record<NotificationChannelKind, Array<keyof ChannelFields>> = {
 /** Per-workspace switches, channels and routing rules (admin operations). */
 export class NotificationService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly switches: NotificationSettingsRepository,
+    private readonly channels: NotificationChannelRepository,
+    private readonly campaigns: NotificationCampaignsRepository,
     private readonly settings: NotifierSettings,
     private readonly guard: DestinationGuard,
   ) {}
 
   async getSettings(viewer: Viewer): Promise<NotificationSettingsView> {
-    const row = await this.dataSource.getRepository(NotificationSettings).findOneBy({ workspaceId: viewer.workspaceId });
+    const row = await this.switches.find(viewer.workspaceId);
     return {
       emailEnabled: row?.emailEnabled ?? true,
       slackEnabled: row?.slackEnabled ?? true,
@@ -57,25 +59,17 @@ export class NotificationService {
 
   async updateSettings(viewer: Viewer, input: NotificationSettingsInput): Promise<NotificationSettingsView> {
     const current = await this.getSettings(viewer);
-    await this.dataSource.getRepository(NotificationSettings).upsert(
-      {
-        workspaceId: viewer.workspaceId,
-        emailEnabled: input.emailEnabled ?? current.emailEnabled,
-        slackEnabled: input.slackEnabled ?? current.slackEnabled,
-        webhooksEnabled: input.webhooksEnabled ?? current.webhooksEnabled,
-      },
-      ['workspaceId'],
-    );
+    await this.switches.save(viewer.workspaceId, {
+      emailEnabled: input.emailEnabled ?? current.emailEnabled,
+      slackEnabled: input.slackEnabled ?? current.slackEnabled,
+      webhooksEnabled: input.webhooksEnabled ?? current.webhooksEnabled,
+    });
     return this.getSettings(viewer);
   }
 
   async listChannels(viewer: Viewer): Promise<NotificationChannelView[]> {
-    const channels = await this.dataSource
-      .getRepository(NotificationChannel)
-      .find({ where: { workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });
-    const rules = await this.dataSource
-      .getRepository(NotificationRule)
-      .find({ where: { workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const channels = await this.channels.listChannels(viewer.workspaceId);
+    const rules = await this.channels.listRules(viewer.workspaceId);
     return channels.map((c) => toView(c, rules.filter((r) => r.channelId === c.id)));
   }
 
@@ -83,17 +77,14 @@ export class NotificationService {
     checkFields(input.kind, input, true);
     await this.checkDestinations(input);
     const signingSecret = input.kind === NotificationChannelKind.WEBHOOK ? (input.signingSecret ?? generateSigningSecret()) : null;
-    const repo = this.dataSource.getRepository(NotificationChannel);
-    const channel = await repo.save(
-      repo.create({
-        workspaceId: viewer.workspaceId,
-        kind: input.kind,
-        name: input.name.trim(),
-        recipients: input.recipients ?? [],
-        url: input.webhookUrl ?? null,
-        secret: input.slackWebhookUrl ?? signingSecret,
-      }),
-    );
+    const channel = await this.channels.createChannel({
+      workspaceId: viewer.workspaceId,
+      kind: input.kind,
+      name: input.name.trim(),
+      recipients: input.recipients ?? [],
+      url: input.webhookUrl ?? null,
+      secret: input.slackWebhookUrl ?? signingSecret,
+    });
     return { channel: toView(channel, []), signingSecret };
   }
 
@@ -106,14 +97,14 @@ export class NotificationService {
     if (input.webhookUrl !== undefined) channel.url = input.webhookUrl;
     if (input.slackWebhookUrl !== undefined) channel.secret = input.slackWebhookUrl;
     if (input.signingSecret !== undefined) channel.secret = input.signingSecret;
-    await this.dataSource.getRepository(NotificationChannel).save(channel);
-    return toView(channel, await this.dataSource.getRepository(NotificationRule).find({ where: { channelId: id }, order: { createdAt: 'ASC' } }));
+    await this.channels.saveChannel(channel);
+    return toView(channel, await this.channels.rulesOfChannel(id));
   }
 
   /** Its rules and its delivery log go with it. */
   async deleteChannel(viewer: Viewer, id: string): Promise<boolean> {
-    const result = isUUID(id) ? await this.dataSource.getRepository(NotificationChannel).delete({ id, workspaceId: viewer.workspaceId }) : undefined;
-    if (!result?.affected) throw new NotFoundError('Notification channel', id);
+    const deleted = isUUID(id) && (await this.channels.deleteChannel(viewer.workspaceId, id));
+    if (!deleted) throw new NotFoundError('Notification channel', id);
     return true;
   }
 
@@ -121,27 +112,23 @@ export class NotificationService {
     await this.findChannel(viewer, input.channelId);
     const campaignId = input.campaignId ?? null;
     if (campaignId) {
-      const exists = isUUID(campaignId) && (await this.dataSource.getRepository(Campaign).existsBy({ id: campaignId, workspaceId: viewer.workspaceId }));
+      const exists = isUUID(campaignId) && (await this.campaigns.exists(viewer.workspaceId, campaignId));
       if (!exists) throw new NotFoundError('Campaign', campaignId);
     }
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `INSERT INTO notification_rule (workspace_id, channel_id, event_type, campaign_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [viewer.workspaceId, input.channelId, input.eventType, campaignId],
-    );
-    if (rows.length === 0) {
+    const ruleId = await this.channels.insertRule({ workspaceId: viewer.workspaceId, channelId: input.channelId, eventType: input.eventType, campaignId });
+    if (ruleId === undefined) {
       throw new NotificationError('NOTIFICATION_RULE_EXISTS', 'This channel already has a rule for that event type and campaign', {
         channelId: input.channelId,
         eventType: input.eventType,
         campaignId,
       });
     }
-    return toRuleView(await this.dataSource.getRepository(NotificationRule).findOneByOrFail({ id: rows[0].id }));
+    return toRuleView(await this.channels.getRule(ruleId));
   }
 
   async deleteRule(viewer: Viewer, id: string): Promise<boolean> {
-    const result = isUUID(id) ? await this.dataSource.getRepository(NotificationRule).delete({ id, workspaceId: viewer.workspaceId }) : undefined;
-    if (!result?.affected) throw new NotFoundError('Notification rule', id);
+    const deleted = isUUID(id) && (await this.channels.deleteRule(viewer.workspaceId, id));
+    if (!deleted) throw new NotFoundError('Notification rule', id);
     return true;
   }
 
@@ -172,7 +159,7 @@ export class NotificationService {
   }
 
   private async findChannel(viewer: Viewer, id: string): Promise<NotificationChannel> {
-    const channel = isUUID(id) ? await this.dataSource.getRepository(NotificationChannel).findOneBy({ id, workspaceId: viewer.workspaceId }) : null;
+    const channel = isUUID(id) ? await this.channels.findChannel(viewer.workspaceId, id) : null;
     if (!channel) throw new NotFoundError('Notification channel', id);
     return channel;
   }

@@ -5,12 +5,16 @@ import { EmailSender } from './channels/email.sender';
 import { SlackSender } from './channels/slack.sender';
 import { WebhookSender } from './channels/webhook.sender';
 import { DISPATCH_NOTIFICATIONS_JOB, agendaDeliveryQueue, notificationJobs } from './jobs/notification.jobs';
+import { NotificationCampaignsRepository } from './notification-campaigns.repository';
+import { NotificationChannelRepository } from './notification-channel.repository';
 import { NotificationDeliverer } from './notification-deliverer';
+import { NotificationDeliveryRepository } from './notification-delivery.repository';
 import { NotificationDispatchRepository } from './notification-dispatch.repository';
 import { NotificationDispatcher } from './notification-dispatcher';
 import { NotificationLogService } from './notification-log.service';
 import { NotificationResolver } from './notification.resolver';
 import { NotificationService } from './notification.service';
+import { NotificationSettingsRepository } from './notification-settings.repository';
 import { DEFAULT_MAX_RETRY_DELAY_MS, type NotifierSettings } from './notifier-settings';
 import { NotificationAttempt } from './notification-attempt.entity';
 import { NotificationChannel } from './notification-channel.entity';
@@ -46,8 +50,12 @@ export const notificationsModule = defineModule({
       slack: new SlackSender(guard, settings.slackWebhookOrigins, settings.timeoutMs),
       webhook: new WebhookSender(clock, guard, settings.timeoutMs),
     };
-    const dispatcher = new NotificationDispatcher(dataSource, new NotificationDispatchRepository(), clock, settings, queue, log);
-    const deliverer = new NotificationDeliverer(dataSource, clock, settings, senders, log);
+    const { manager } = dataSource;
+    const switches = new NotificationSettingsRepository(manager);
+    const channels = new NotificationChannelRepository(manager);
+    const deliveries = new NotificationDeliveryRepository(manager);
+    const dispatcher = new NotificationDispatcher(dataSource, new NotificationDispatchRepository(manager), clock, settings, queue, log);
+    const deliverer = new NotificationDeliverer(dataSource, deliveries, channels, switches, clock, settings, senders, log);
     // A new reply wakes the dispatcher at once (instead of at its next interval).
     const wake = jobWaker(agenda, DISPATCH_NOTIFICATIONS_JOB, log);
     signals.replyDetected.on(() => wake());
@@ -55,7 +63,12 @@ export const notificationsModule = defineModule({
       settings,
       dispatcher,
       deliverer,
-      resolvers: [new NotificationResolver(new NotificationService(dataSource, settings, guard), new NotificationLogService(dataSource, clock, settings, queue))],
+      resolvers: [
+        new NotificationResolver(
+          new NotificationService(switches, channels, new NotificationCampaignsRepository(manager), settings, guard),
+          new NotificationLogService(deliveries, clock, settings, queue),
+        ),
+      ],
       jobs: notificationJobs(dispatcher, deliverer, settings),
       async startWorker() {
         await agenda.every(settings.dispatchIntervalMs, DISPATCH_NOTIFICATIONS_JOB);

@@ -1,10 +1,11 @@
-import type { DataSource } from 'typeorm';
 import type { Logger } from '../../core/logger';
 import { EventSource } from '../leads/lead-event-type';
 import { type LeadProgressService, PRE_REPLY_STATUSES } from '../leads/lead-progress.service';
 import type { UnipileClient } from '../unipile/unipile.client';
 import { UnipileError } from '../unipile/unipile.errors';
 import type { UnipileUserRelation } from '../unipile/unipile.schemas';
+import type { SyncAccount, SyncAccountsRepository } from './sync-accounts.repository';
+import type { ConnectionCandidate, SyncLeadsRepository } from './sync-leads.repository';
 import type { RunProgress, SyncParams, SyncRunner } from './sync-progress';
 import type { UnmatchedRelation } from './sync-run.entity';
 
@@ -13,11 +14,9 @@ const SAMPLE_SIZE = 20;
 /** Profile lookups count as LinkedIn profile visits (~100 a day per account): at most this many per account and run. */
 export const MAX_PROFILE_LOOKUPS = 80;
 
-type Candidate = { id: string; provider_id: string | null; public_identifier: string | null };
-type Account = { id: string; unipile_account_id: string };
-
 export type HistoricalSyncDeps = {
-  dataSource: DataSource;
+  accounts: SyncAccountsRepository;
+  leads: SyncLeadsRepository;
   unipile: Pick<UnipileClient, 'listRelations' | 'getProfile'>;
   progress: LeadProgressService;
   log: Logger;
@@ -32,34 +31,23 @@ export type HistoricalSyncDeps = {
 export function historicalConnectionsRunner(deps: HistoricalSyncDeps): SyncRunner {
   return async (run, report) => {
     const params = run.params as SyncParams;
-    const accounts: Account[] = await deps.dataSource.query(
-      `SELECT id, unipile_account_id FROM linkedin_account
-       WHERE workspace_id = $1 AND ($2::uuid IS NULL OR id = $2)
-         AND ($3::uuid IS NULL OR id IN (SELECT account_id FROM campaign_sender WHERE campaign_id = $3))
-       ORDER BY created_at`,
-      [run.workspaceId, params.accountId ?? null, params.campaignId ?? null],
-    );
+    const accounts = await deps.accounts.accountsInScope(run.workspaceId, params.accountId ?? null, params.campaignId ?? null);
     const totals: RunProgress = { processed: 0, matched: 0, unmatched: 0, details: { accounts: accounts.length, leadsInScope: 0, recorded: 0, profileLookups: 0, lookupsSkipped: 0 }, unmatchedSample: [] };
     const count = (key: string, n = 1) => (totals.details[key] = (totals.details[key] as number) + n);
 
     for (const account of accounts) {
-      const candidates: Candidate[] = await deps.dataSource.query(
-        `SELECT id, provider_id, public_identifier FROM lead l
-         WHERE account_id = $1 AND status = ANY($2::lead_status[]) AND ($3::uuid IS NULL OR campaign_id = $3)
-           AND NOT EXISTS (SELECT 1 FROM lead_event e WHERE e.lead_id = l.id AND e.type IN ('connection_accepted', 'connection_accepted_historical'))`,
-        [account.id, [...PRE_REPLY_STATUSES], params.campaignId ?? null],
-      );
+      const candidates = await deps.leads.connectionCandidates(account.id, PRE_REPLY_STATUSES, params.campaignId ?? null);
       count('leadsInScope', candidates.length);
       if (candidates.length === 0) continue;
-      const byProvider = groupBy(candidates, (c) => c.provider_id);
-      const byPublic = groupBy(candidates, (c) => c.public_identifier);
+      const byProvider = groupBy(candidates, (c) => c.providerId);
+      const byPublic = groupBy(candidates, (c) => c.publicIdentifier);
       // Leads a relation without public identifier could only match through a profile lookup.
-      const needsLookup = new Set(candidates.filter((c) => !c.provider_id && c.public_identifier).map((c) => c.id));
+      const needsLookup = new Set(candidates.filter((c) => !c.providerId && c.publicIdentifier).map((c) => c.id));
       let lookups = 0;
 
       let cursor: string | undefined;
       do {
-        const page = await deps.unipile.listRelations(account.unipile_account_id, { cursor, limit: PAGE_SIZE });
+        const page = await deps.unipile.listRelations(account.unipileAccountId, { cursor, limit: PAGE_SIZE });
         for (const relation of page.items) {
           let publicIdentifier = relation.public_identifier?.toLowerCase() ?? null;
           let leadIds = byProvider.get(relation.member_id) ?? (publicIdentifier ? byPublic.get(publicIdentifier) : undefined);
@@ -96,9 +84,9 @@ export function historicalConnectionsRunner(deps: HistoricalSyncDeps): SyncRunne
   };
 }
 
-async function lookupPublicIdentifier(deps: HistoricalSyncDeps, account: Account, relation: UnipileUserRelation): Promise<string | null> {
+async function lookupPublicIdentifier(deps: HistoricalSyncDeps, account: SyncAccount, relation: UnipileUserRelation): Promise<string | null> {
   try {
-    const profile = await deps.unipile.getProfile(account.unipile_account_id, { providerId: relation.member_id });
+    const profile = await deps.unipile.getProfile(account.unipileAccountId, { providerId: relation.member_id });
     return profile.public_identifier?.toLowerCase() ?? null;
   } catch (error) {
     // A private or vanished profile leaves this relation unmatched; the run goes on.
@@ -112,7 +100,7 @@ function unmatched(relation: UnipileUserRelation, publicIdentifier: string | nul
   return { memberId: relation.member_id, publicIdentifier, name: name || null, accountId };
 }
 
-function groupBy(candidates: Candidate[], key: (c: Candidate) => string | null): Map<string, string[]> {
+function groupBy(candidates: ConnectionCandidate[], key: (c: ConnectionCandidate) => string | null): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const c of candidates) {
     const k = key(c);

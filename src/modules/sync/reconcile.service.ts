@@ -1,12 +1,13 @@
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
-import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { AccountStatus, type LinkedInAccount } from '../accounts/linkedin-account.entity';
 import { EventSource } from '../leads/lead-event-type';
 import type { LeadProgressService } from '../leads/lead-progress.service';
 import type { UnipileClient } from '../unipile/unipile.client';
 import { type ReplyListener, announceReply } from '../webhooks/reply-listener';
-import { ReconcileState } from './reconcile-state.entity';
+import type { ReconcileStateRepository } from './reconcile-state.repository';
+import type { SyncAccountsRepository } from './sync-accounts.repository';
+import type { SyncLeadsRepository } from './sync-leads.repository';
 
 const HOUR_MS = 3_600_000;
 /** Conversations are re-read this far before the previous poll: late-indexed messages are not missed. */
@@ -19,9 +20,6 @@ const MAX_RELATION_PAGES = 10;
 
 export type ReconcileResult = { accountId: string; acceptances: number; replies: number; skipped?: string };
 
-type Invited = { provider_id: string | null; public_identifier: string | null; invite_sent_at: Date | null };
-type ChatLead = { chat_id: string | null; provider_id: string | null };
-
 /**
  * The webhooks' safety net, per ACTIVE sender: acceptances (relations newer than the oldest
  * pending invite) and replies (messages in conversations with leads since the last poll) that no
@@ -32,7 +30,9 @@ export class ReconcileService {
   private readonly log: Logger;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly state: ReconcileStateRepository,
+    private readonly accounts: SyncAccountsRepository,
+    private readonly leads: SyncLeadsRepository,
     private readonly unipile: Pick<UnipileClient, 'listRelations' | 'listChats' | 'listAllMessages'>,
     private readonly progress: LeadProgressService,
     private readonly clock: Clock,
@@ -43,34 +43,30 @@ export class ReconcileService {
   }
 
   /** The accounts a recurring poll covers. */
-  async activeAccountIds(): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(LinkedInAccount).find({ where: { status: AccountStatus.ACTIVE }, select: { id: true } });
-    return rows.map((r) => r.id);
+  activeAccountIds(): Promise<string[]> {
+    return this.accounts.activeAccountIds();
   }
 
   async reconcileAccount(accountId: string): Promise<ReconcileResult> {
-    const account = await this.dataSource.getRepository(LinkedInAccount).findOne({ where: { id: accountId } });
+    const account = await this.accounts.findAccount(accountId);
     if (!account || account.status !== AccountStatus.ACTIVE) return { accountId, acceptances: 0, replies: 0, skipped: 'NOT_ACTIVE' };
     const startedAt = this.clock.now();
-    const state = await this.dataSource.getRepository(ReconcileState).findOne({ where: { accountId } });
-    const since = new Date(state ? state.checkedAt.getTime() - OVERLAP_MS : startedAt.getTime() - FIRST_LOOKBACK_MS);
+    const checkedAt = await this.state.checkedAt(accountId);
+    const since = new Date(checkedAt ? checkedAt.getTime() - OVERLAP_MS : startedAt.getTime() - FIRST_LOOKBACK_MS);
 
     const acceptances = await this.acceptances(account);
     const replies = await this.replies(account, since);
-    await this.dataSource.getRepository(ReconcileState).upsert({ accountId, checkedAt: startedAt }, ['accountId']);
+    await this.state.saveCheckedAt(accountId, startedAt);
     if (acceptances + replies > 0) this.log.info({ accountId, acceptances, replies }, 'reconciliation found what webhooks missed');
     return { accountId, acceptances, replies };
   }
 
   private async acceptances(account: LinkedInAccount): Promise<number> {
-    const invited: Invited[] = await this.dataSource.query(
-      `SELECT provider_id, public_identifier, invite_sent_at FROM lead WHERE account_id = $1 AND status = 'invite_sent'`,
-      [account.id],
-    );
+    const invited = await this.leads.invitedLeads(account.id);
     if (invited.length === 0) return 0;
-    const providerIds = new Set(invited.flatMap((l) => (l.provider_id ? [l.provider_id] : [])));
-    const publicIds = new Set(invited.flatMap((l) => (l.public_identifier ? [l.public_identifier] : [])));
-    const oldest = Math.min(...invited.map((l) => l.invite_sent_at?.getTime() ?? 0)) - RELATION_MARGIN_MS;
+    const providerIds = new Set(invited.flatMap((l) => (l.providerId ? [l.providerId] : [])));
+    const publicIds = new Set(invited.flatMap((l) => (l.publicIdentifier ? [l.publicIdentifier] : [])));
+    const oldest = Math.min(...invited.map((l) => l.inviteSentAt?.getTime() ?? 0)) - RELATION_MARGIN_MS;
 
     let found = 0;
     let cursor: string | undefined;
@@ -103,11 +99,12 @@ export class ReconcileService {
       cursor = page.cursor ?? undefined;
       const chats = page.items.filter((c) => c.type === 0);
       if (chats.length === 0) continue;
-      const leads: ChatLead[] = await this.dataSource.query(
-        `SELECT chat_id, provider_id FROM lead WHERE account_id = $1 AND (chat_id = ANY($2::text[]) OR provider_id = ANY($3::text[]))`,
-        [account.id, chats.map((c) => c.id), chats.flatMap((c) => (c.attendee_provider_id ? [c.attendee_provider_id] : []))],
+      const leads = await this.leads.leadsInChats(
+        account.id,
+        chats.map((c) => c.id),
+        chats.flatMap((c) => (c.attendee_provider_id ? [c.attendee_provider_id] : [])),
       );
-      const known = new Set(leads.flatMap((l) => [l.chat_id, l.provider_id]).filter((v): v is string => v !== null));
+      const known = new Set(leads.flatMap((l) => [l.chatId, l.providerId]).filter((v): v is string => v !== null));
       for (const chat of chats.filter((c) => known.has(c.id) || (c.attendee_provider_id && known.has(c.attendee_provider_id)))) {
         const messages = await this.unipile.listAllMessages(chat.id, { after: since.toISOString() });
         for (const message of messages) {

@@ -7,8 +7,14 @@ import { historicalConnectionsRunner } from './historical-sync';
 import { NIGHTLY_CRON, RECONCILE_SCAN_JOB, SYNC_NIGHTLY_JOB, agendaSyncQueue, syncJobs } from './jobs/sync.jobs';
 import { rateUsageBackfillRunner } from './rate-usage-backfill';
 import { ReconcileState } from './reconcile-state.entity';
+import { ReconcileStateRepository } from './reconcile-state.repository';
 import { ReconcileService } from './reconcile.service';
+import { SyncAccountsRepository } from './sync-accounts.repository';
+import { SyncLeadsRepository } from './sync-leads.repository';
+import { SyncRateLedgerRepository } from './sync-rate-ledger.repository';
 import { SyncKind, SyncRun } from './sync-run.entity';
+import { SyncRunRepository } from './sync-run.repository';
+import { SyncScopeRepository } from './sync-scope.repository';
 import { SyncResolver } from './sync.resolver';
 import { SyncService } from './sync.service';
 
@@ -21,18 +27,30 @@ export const syncModule = defineModule({
     const { dataSource, clock, log, jobs, config, signals } = ctx;
     const unipile = ctx.use(unipileModule).client;
     const progress = ctx.use(leadsModule).progress;
+    const { manager } = dataSource;
+    const accounts = new SyncAccountsRepository(manager);
+    const leads = new SyncLeadsRepository(manager);
     const service = new SyncService(
-      dataSource,
+      new SyncRunRepository(manager),
+      new SyncScopeRepository(manager),
+      accounts,
       {
-        [SyncKind.HISTORICAL_CONNECTIONS]: historicalConnectionsRunner({ dataSource, unipile, progress, log }),
-        [SyncKind.CONVERSATIONS]: conversationBackfillRunner({ dataSource, unipile }),
-        [SyncKind.RATE_USAGE]: rateUsageBackfillRunner({ dataSource, analytics: ctx.use(analyticsModule).repository, clock }),
+        [SyncKind.HISTORICAL_CONNECTIONS]: historicalConnectionsRunner({ accounts, leads, unipile, progress, log }),
+        [SyncKind.CONVERSATIONS]: conversationBackfillRunner({ leads, unipile }),
+        [SyncKind.RATE_USAGE]: rateUsageBackfillRunner({
+          accounts,
+          ledger: new SyncRateLedgerRepository(manager),
+          analytics: ctx.use(analyticsModule).repository,
+          clock,
+        }),
       },
       agendaSyncQueue(jobs),
       clock,
       log,
     );
-    const reconcile = new ReconcileService(dataSource, unipile, progress, clock, log, (reply) => signals.replyDetected.emit(reply));
+    const reconcile = new ReconcileService(new ReconcileStateRepository(manager), accounts, leads, unipile, progress, clock, log, (reply) =>
+      signals.replyDetected.emit(reply),
+    );
     return {
       service,
       reconcile,

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
+import type { NewWebhookEventRow, WebhookEventRepository } from './webhook-event.repository';
 import type { ClassifiedWebhook } from './webhook-payloads';
 
 export type WebhookQueue = { enqueue(eventId: string): Promise<void> };
 
 export type IngestResult = { eventId: string | null; duplicate: boolean };
 
-/** One webhook_event row: provider_key, source, event, unipile_account_id, route, payload (raw JSON), received_at. */
-type Row = [string, string, string, string, string, string, Date];
-type Pending = { row: Row; resolve(id: string | null): void; reject(error: unknown): void };
+type Pending = { row: NewWebhookEventRow; resolve(id: string | null): void; reject(error: unknown): void };
 
 /** Bounds of the group insert: statements running at once (of the pool's 10), rows per statement. */
 const MAX_STATEMENTS_IN_FLIGHT = 2;
@@ -31,6 +30,7 @@ export class WebhookIngestService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly events: WebhookEventRepository,
     private readonly queue: WebhookQueue,
     private readonly clock: Clock,
     log: Logger,
@@ -60,7 +60,7 @@ export class WebhookIngestService {
     });
   }
 
-  private row(webhook: ClassifiedWebhook, providerKey: string, route: WebhookRoute): Row {
+  private row(webhook: ClassifiedWebhook, providerKey: string, route: WebhookRoute): NewWebhookEventRow {
     return [providerKey, webhook.source, webhook.event, webhook.unipileAccountId, route, webhook.raw, this.clock.now()];
   }
 
@@ -75,11 +75,11 @@ export class WebhookIngestService {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_ROWS_PER_STATEMENT);
         try {
-          await this.settle(batch, await this.insertRows(batch.map((p) => p.row)));
+          await this.settle(batch, await this.events.insertMany(batch.map((p) => p.row)));
         } catch (error) {
           // One bad row must not fail the others: each alone, so only it answers 500.
           if (batch.length === 1) batch[0].reject(error);
-          else await Promise.all(batch.map((p) => this.insertRows([p.row]).then((ids) => this.settle([p], ids)).catch(p.reject)));
+          else await Promise.all(batch.map((p) => this.events.insertMany([p.row]).then((ids) => this.settle([p], ids)).catch(p.reject)));
         }
       }
     } finally {
@@ -95,7 +95,7 @@ export class WebhookIngestService {
    */
   private async settle(batch: Pending[], inserted: Map<string, string>): Promise<void> {
     const absent = batch.map((p) => p.row[0]).filter((key) => !inserted.has(key));
-    const existing = absent.length === 0 ? new Map<string, string>() : await this.existingIds(absent);
+    const existing = absent.length === 0 ? new Map<string, string>() : await this.events.idsByProviderKey(absent);
     const answered = new Set<string>();
     for (const p of batch) {
       const key = p.row[0];
@@ -107,27 +107,6 @@ export class WebhookIngestService {
     }
   }
 
-  private async existingIds(keys: string[]): Promise<Map<string, string>> {
-    const rows: Array<{ id: string; provider_key: string }> = await this.dataSource.query(
-      `SELECT id, provider_key FROM webhook_event WHERE provider_key = ANY($1::text[])`,
-      [keys],
-    );
-    return new Map(rows.map((r) => [r.provider_key, String(r.id)]));
-  }
-
-  /** The id of each row inserted, by provider key; rows whose key exists already are absent. */
-  private async insertRows(rows: Row[], db: Pick<DataSource, 'query'> = this.dataSource): Promise<Map<string, string>> {
-    const columns = rows[0].map((_, c) => rows.map((r) => r[c]));
-    const inserted: Array<{ id: string; provider_key: string }> = await db.query(
-      `INSERT INTO webhook_event (provider_key, source, event, unipile_account_id, route, payload, received_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[])
-       ON CONFLICT (provider_key) DO NOTHING
-       RETURNING id, provider_key`,
-      columns,
-    );
-    return new Map(inserted.map((r) => [r.provider_key, r.id]));
-  }
-
   /**
    * Account status bodies carry no id or time, and Unipile reports transitions only: a body equal
    * to the account's last stored status is a retry or a duplicate. The per-account lock makes
@@ -135,14 +114,11 @@ export class WebhookIngestService {
    */
   private insertAccountStatus(webhook: ClassifiedWebhook, route: WebhookRoute): Promise<string | null> {
     return this.dataSource.transaction(async (em) => {
-      await em.query(`SELECT pg_advisory_xact_lock(hashtext('webhook_event:account_status:' || $1))`, [webhook.unipileAccountId]);
-      const [last]: Array<{ event: string }> = await em.query(
-        `SELECT event FROM webhook_event WHERE source = 'account_status' AND unipile_account_id = $1 ORDER BY id DESC LIMIT 1`,
-        [webhook.unipileAccountId],
-      );
-      if (last?.event === webhook.event) return null;
+      const events = this.events.withManager(em);
+      await events.lockAccountStatus(webhook.unipileAccountId);
+      if ((await events.lastAccountStatus(webhook.unipileAccountId)) === webhook.event) return null;
       const key = `account_status:${webhook.unipileAccountId}:${webhook.event}:${randomUUID()}`;
-      const id = (await this.insertRows([this.row(webhook, key, route)], em)).get(key);
+      const id = (await events.insertMany([this.row(webhook, key, route)])).get(key);
       if (id === undefined) throw new Error(`account status event ${key} was not stored`);
       return id;
     });
@@ -153,13 +129,7 @@ export class WebhookIngestService {
    * failed attempt before it is offered again, and is given up after maxAttempts (kept, with its
    * last error, for an operator).
    */
-  async unprocessed(maxAttempts: number, limit: number): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM webhook_event
-       WHERE processed_at IS NULL AND attempts < $1 AND received_at <= $2::timestamptz - attempts * interval '1 minute'
-       ORDER BY received_at LIMIT $3`,
-      [maxAttempts, this.clock.now(), limit],
-    );
-    return rows.map((r) => String(r.id));
+  unprocessed(maxAttempts: number, limit: number): Promise<string[]> {
+    return this.events.unprocessedIds(maxAttempts, this.clock.now(), limit);
   }
 }

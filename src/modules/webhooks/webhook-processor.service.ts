@@ -1,15 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
-import { preparedQuery } from '../../core/db/prepared-query';
-import { updateReturning } from '../../core/db/update-returning';
 import type { Logger } from '../../core/logger';
-import { LinkedInAccount } from '../accounts/linkedin-account.entity';
 import { EventSource } from '../leads/lead-event-type';
 import type { LeadProgressService } from '../leads/lead-progress.service';
 import { accountStatusWebhookSchema, isOwnMessage, messagingWebhookSchema, newRelationWebhookSchema } from '../unipile/unipile-webhook.schemas';
 import { accountStatusChange } from './account-status-change';
 import { type ReplyListener, announceReply } from './reply-listener';
-import type { WebhookEvent } from './webhook-event.entity';
+import type { WebhookAccountsRepository } from './webhook-accounts.repository';
+import type { EventAccount, StoredEvent, WebhookEventRepository } from './webhook-event.repository';
 
 export type ProcessOutcome =
   | 'REPLY_RECORDED'
@@ -22,13 +20,6 @@ export type ProcessOutcome =
   | 'ACCOUNT_PAUSED'
   | 'ACCOUNT_RESUMED'
   | 'IGNORED';
-
-/** What processing reads of a stored event, and of the sender account it names (when linked). */
-type StoredEvent = Pick<WebhookEvent, 'id' | 'source' | 'event' | 'payload' | 'receivedAt'>;
-type EventAccount = Pick<LinkedInAccount, 'id' | 'ownerProviderId' | 'status'>;
-type EventRow = StoredEvent & { accountId: string | null; ownerProviderId: string | null; accountStatus: LinkedInAccount['status'] | null };
-const eventAccount = (r: EventRow): EventAccount | null =>
-  r.accountId === null ? null : { id: r.accountId, ownerProviderId: r.ownerProviderId!, status: r.accountStatus! };
 
 /** A failing event is tried this many times, a minute more apart each time, then kept for an admin to retry. */
 export const MAX_PROCESSING_ATTEMPTS = 5;
@@ -46,11 +37,11 @@ export class WebhookProcessorService {
   private readonly log: Logger;
   /** Runs in this process by event id: the fast path and the job of one event do not race. */
   private readonly running = new Map<string, Promise<ProcessOutcome | undefined>>();
-  /** Runs on every delivery: a prepared statement, read into plain objects (no entity mapping). */
-  private readonly lockUnprocessed;
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly events: WebhookEventRepository,
+    private readonly accounts: WebhookAccountsRepository,
     private readonly progress: LeadProgressService,
     private readonly clock: Clock,
     log: Logger,
@@ -59,14 +50,6 @@ export class WebhookProcessorService {
     private readonly onLeadsDue?: () => void,
   ) {
     this.log = log.child({ module: 'webhooks' });
-    this.lockUnprocessed = preparedQuery<EventRow>(
-      dataSource,
-      `SELECT e.id::text AS id, e.source, e.event, e.payload, e.received_at AS "receivedAt",
-              a.id AS "accountId", a.owner_provider_id AS "ownerProviderId", a.status AS "accountStatus"
-       FROM webhook_event e LEFT JOIN linkedin_account a ON e.unipile_account_id IS NOT NULL AND a.unipile_account_id = e.unipile_account_id
-       WHERE e.id = $1 AND e.processed_at IS NULL
-       FOR UPDATE OF e`,
-    );
   }
 
   /** The outcome, when this call processed the event or joined a run in progress; undefined when it was done already. */
@@ -98,14 +81,13 @@ export class WebhookProcessorService {
     let handled: (Handled & { event: StoredEvent }) | undefined;
     try {
       handled = await this.dataSource.transaction(async (em) => {
+        const events = this.events.withManager(em);
         // The event and its account in one query; only the event row is locked.
-        const [event] = await this.lockUnprocessed([eventId], em);
-        if (!event) return undefined;
-        const result = await this.handle(em, event, eventAccount(event));
-        await em.query(
-          `UPDATE webhook_event SET processed_at = $2, outcome = $3, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
-          [eventId, this.clock.now(), result.outcome],
-        );
+        const locked = await events.lockUnprocessed(eventId);
+        if (!locked) return undefined;
+        const { event, account } = locked;
+        const result = await this.handle(em, event, account);
+        await events.markProcessed(eventId, this.clock.now(), result.outcome);
         return { ...result, event };
       });
     } catch (error) {
@@ -121,15 +103,10 @@ export class WebhookProcessorService {
   /** Every failed attempt is on record (the row's last_error) and in the log, with its reason. */
   private async recordFailure(eventId: string, error: unknown): Promise<void> {
     const reason = error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500);
-    const [row] = await updateReturning<{ attempts: number }>(
-      this.dataSource.manager,
-      `UPDATE webhook_event SET attempts = attempts + 1, last_error = $2 WHERE id = $1 RETURNING attempts`,
-      [eventId, reason],
-    ).catch((recordError: unknown) => {
+    const attempt = await this.events.recordFailedAttempt(eventId, reason).catch((recordError: unknown) => {
       this.log.error({ err: recordError, eventId }, 'could not record a failed webhook processing attempt');
-      return [];
+      return undefined;
     });
-    const attempt = row?.attempts;
     if (attempt !== undefined && attempt >= MAX_PROCESSING_ATTEMPTS) {
       this.log.error({ eventId, attempt, reason }, 'webhook event abandoned after its last attempt: an admin can retry it (retryWebhookEvents)');
     } else {
@@ -192,7 +169,7 @@ export class WebhookProcessorService {
     const { message } = accountStatusWebhookSchema.parse(event.payload).AccountStatus;
     const change = accountStatusChange(message, account.status);
     if (!change) return 'IGNORED';
-    await em.getRepository(LinkedInAccount).update(account.id, { status: change.status, statusReason: change.statusReason });
+    await this.accounts.withManager(em).setStatus(account.id, change.status, change.statusReason);
     this.log.info({ accountId: account.id, message, status: change.status }, 'sender account status changed by Unipile');
     return change.outcome;
   }
