@@ -2,6 +2,7 @@ import type { Agenda } from 'agenda';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { systemClock } from './core/clock';
+import { DatabaseRepository } from './core/db/database.repository';
 import { startEmbeddedPostgres } from './core/db/embedded-postgres';
 import { runPendingMigrations } from './core/db/migrate';
 import { ResolverContainer } from './core/graphql/container';
@@ -143,7 +144,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     cleanups.push(() => http.close());
     if (ctx.api) instrumentHttp(http, metrics);
     registerMetricsRoute(http, metrics, config.operations.metricsToken);
-    registerHealthRoutes(http, { database: () => dataSource.query('SELECT 1'), jobStore: () => pingJobStore(jobs) });
+    const database = new DatabaseRepository(dataSource.manager);
+    registerHealthRoutes(http, { database: () => database.ping(), jobStore: () => pingJobStore(jobs) });
     if (ctx.api) {
       for (const p of parts) await p.routes?.(http);
       const { auth, sessions } = ctx.use(authModule);

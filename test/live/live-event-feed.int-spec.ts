@@ -1,11 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { type LiveEvent, LiveEventFeed } from '../../src/core/pubsub/live-event-feed';
+import { LiveEventRepository } from '../../src/core/pubsub/live-event.repository';
 import { waitFor } from '../support/polling';
 import { type TestApp, startTestApp } from '../support/test-app';
 
 const publish = (runner: { query: (sql: string, params: unknown[]) => Promise<unknown> }, ws: string, text: string) =>
   runner.query(`SELECT live_event_publish($1, 'REPLY_RECEIVED', NULL, NULL, $2::jsonb)`, [ws, JSON.stringify({ text })]);
+
+/** Counts the feed's reads of the table. */
+class CountingRepository extends LiveEventRepository {
+  reads = 0;
+
+  override maxId(): Promise<bigint> {
+    this.reads++;
+    return super.maxId();
+  }
+
+  override after(id: bigint, limit: number): Promise<LiveEvent[]> {
+    this.reads++;
+    return super.after(id, limit);
+  }
+
+  override byIds(ids: string[]): Promise<LiveEvent[]> {
+    this.reads++;
+    return super.byIds(ids);
+  }
+}
 
 describe(LiveEventFeed.name, () => {
   let t: TestApp;
@@ -19,7 +39,7 @@ describe(LiveEventFeed.name, () => {
     ['polling (the embedded database has no NOTIFY)', false],
   ])('should deliver each committed event once, in order, with %s, waiting for a transaction that commits late', async (_mode, notifications) => {
     const db = t.app.dataSource;
-    const feed = new LiveEventFeed(db, { url: (db.options as { url: string }).url, notifications, pollMs: 50, log: t.app.log });
+    const feed = new LiveEventFeed(new LiveEventRepository(db.manager), { url: (db.options as { url: string }).url, notifications, pollMs: 50, log: t.app.log });
     await feed.start();
     const ws = randomUUID();
     const seen: LiveEvent[] = [];
@@ -54,25 +74,24 @@ describe(LiveEventFeed.name, () => {
 
   it('should deliver from the NOTIFY payload without reading the table, and read an event too large for one', async () => {
     const db = t.app.dataSource;
-    let reads = 0;
-    const counting = { query: (...args: Parameters<DataSource['query']>) => (reads++, db.query(...args)) } as DataSource;
+    const counting = new CountingRepository(db.manager);
     const feed = new LiveEventFeed(counting, { url: (db.options as { url: string }).url, notifications: true, pollMs: 60_000, log: t.app.log });
     await feed.start();
     const ws = randomUUID();
     const seen: LiveEvent[] = [];
     feed.subscribe((e) => e.workspaceId === ws && seen.push(e));
     try {
-      const readsAfterStart = reads;
+      const readsAfterStart = counting.reads;
       await publish(db, ws, 'small');
       await waitFor(() => seen.length === 1, 5_000, 'the small event');
-      expect(reads).toBe(readsAfterStart);
+      expect(counting.reads).toBe(readsAfterStart);
       expect(seen[0]).toMatchObject({ workspaceId: ws, topic: 'REPLY_RECEIVED', payload: { text: 'small' } });
       expect(seen[0].createdAt).toBeInstanceOf(Date);
 
       const large = 'x'.repeat(9_000); // over NOTIFY's 8000 bytes: only the id is sent
       await publish(db, ws, large);
       await waitFor(() => seen.length === 2, 5_000, 'the large event');
-      expect(reads).toBeGreaterThan(readsAfterStart);
+      expect(counting.reads).toBeGreaterThan(readsAfterStart);
       expect(seen[1].payload.text).toBe(large);
       expect(Number(seen[1].id)).toBeGreaterThan(Number(seen[0].id));
     } finally {
@@ -82,7 +101,7 @@ describe(LiveEventFeed.name, () => {
 
   it("should hand a workspace listener only its workspace's events", async () => {
     const db = t.app.dataSource;
-    const feed = new LiveEventFeed(db, { url: (db.options as { url: string }).url, notifications: true, pollMs: 60_000, log: t.app.log });
+    const feed = new LiveEventFeed(new LiveEventRepository(db.manager), { url: (db.options as { url: string }).url, notifications: true, pollMs: 60_000, log: t.app.log });
     await feed.start();
     const [mine, other]: string[] = [randomUUID(), randomUUID()];
     const seen: string[] = [];

@@ -1,6 +1,5 @@
-import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
+import { type LiveEventListener, type LiveEventRepository, type LiveEventRow, toLiveEvent } from './live-event.repository';
 
 // SESSIONS_REVOKED carries token revocations to every instance (never shown to subscribers).
 export type LiveTopic = 'REPLY_RECEIVED' | 'LEAD_STATUS_CHANGED' | 'ACCOUNT_STATUS_CHANGED' | 'JOB_PROGRESS' | 'CAMPAIGN_COMPLETED' | 'SESSIONS_REVOKED';
@@ -16,8 +15,6 @@ export type LiveEvent = {
   createdAt: Date;
 };
 
-type Row = { id: string; workspace_id: string; topic: LiveTopic; campaign_id: string | null; account_id: string | null; payload: Record<string, unknown>; created_at: Date | string };
-
 const BATCH = 1_000;
 /**
  * An id missing below newer ones is a transaction still open (or rolled back). Newer events are
@@ -27,18 +24,9 @@ const BATCH = 1_000;
 const GAP_WAIT_MS = 60_000;
 const LATE_WATCH_MS = 10 * 60_000;
 
-export const toLiveEvent = (r: Row): LiveEvent => ({
-  id: String(r.id),
-  workspaceId: r.workspace_id,
-  topic: r.topic,
-  campaignId: r.campaign_id,
-  accountId: r.account_id,
-  payload: r.payload,
-  createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at),
-});
-
 /** A NOTIFY payload: the event row as JSON, or only its id when the row did not fit in 8000 bytes. */
-export const notifiedRow = (payload: string | undefined): Row | undefined => (payload?.startsWith('{') ? (JSON.parse(payload) as Row) : undefined);
+export const notifiedRow = (payload: string | undefined): LiveEventRow | undefined =>
+  payload?.startsWith('{') ? (JSON.parse(payload) as LiveEventRow) : undefined;
 
 type Listener = (event: LiveEvent) => void;
 
@@ -61,26 +49,25 @@ export class LiveEventFeed {
   private readonly delivered = new Set<string>();
   private readonly gapSince = new Map<string, number>();
   private readonly late = new Map<string, number>();
-  private client?: Client;
+  private listener?: LiveEventListener;
   private timer?: NodeJS.Timeout;
   private reading?: Promise<void>;
   private again = false;
   private stopped = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly events: LiveEventRepository,
     private readonly opts: { url: string; notifications: boolean; pollMs: number; log: Logger },
   ) {}
 
   async start(): Promise<void> {
-    const [{ max }]: Array<{ max: string | null }> = await this.dataSource.query(`SELECT max(id)::text AS max FROM live_event`);
-    this.lastId = BigInt(max ?? 0);
+    this.lastId = await this.events.maxId();
     if (this.opts.notifications) {
-      this.client = new Client({ connectionString: this.opts.url });
-      this.client.on('notification', (message) => this.notified(message.payload));
-      this.client.on('error', (err) => this.opts.log.warn({ err }, 'live event listener connection failed; polling'));
-      await this.client.connect();
-      await this.client.query('LISTEN outreach_live');
+      this.listener = await this.events.listen(
+        this.opts.url,
+        (payload) => this.notified(payload),
+        (err) => this.opts.log.warn({ err }, 'live event listener connection failed; polling'),
+      );
     }
     this.timer = setInterval(() => this.wake(), this.opts.notifications ? Math.max(this.opts.pollMs, 5_000) : this.opts.pollMs);
     this.timer.unref();
@@ -105,7 +92,7 @@ export class LiveEventFeed {
     this.stopped = true;
     clearInterval(this.timer);
     await this.reading;
-    await this.client?.end().catch(() => undefined);
+    await this.listener?.end().catch(() => undefined);
   }
 
   /** Reads what is new; concurrent wake-ups fold into one more read. */
@@ -128,42 +115,38 @@ export class LiveEventFeed {
 
   private notified(payload: string | undefined): void {
     if (this.stopped) return;
-    let row: Row | undefined;
+    let row: LiveEventRow | undefined;
     try {
       row = notifiedRow(payload);
     } catch (err) {
       this.opts.log.warn({ err }, 'unreadable live event notification; reading the table');
     }
-    if (row) this.accept(row, Date.now());
+    if (row) this.accept(toLiveEvent(row), Date.now());
     else this.wake(); // only an id: the row is read from the table
   }
 
   private async read(): Promise<void> {
     // Pages on from the last row read, not lastId: behind a young gap lastId stays put.
     for (let after = this.lastId; ; ) {
-      const rows: Row[] = await this.dataSource.query(
-        `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at
-         FROM live_event WHERE id > $1 ORDER BY id LIMIT $2`,
-        [(after > this.lastId ? after : this.lastId).toString(), BATCH],
-      );
+      const events = await this.events.after(after > this.lastId ? after : this.lastId, BATCH);
       const now = Date.now();
-      for (const row of rows) this.accept(row, now);
-      if (rows.length < BATCH) return this.readLate(now);
-      after = BigInt(rows[rows.length - 1].id);
+      for (const event of events) this.accept(event, now);
+      if (events.length < BATCH) return this.readLate(now);
+      after = BigInt(events[events.length - 1].id);
     }
   }
 
-  /** Delivers a committed row unless it was already, and moves the resume point. */
-  private accept(row: Row, now: number): void {
-    const id = BigInt(row.id);
+  /** Delivers a committed event unless it was already, and moves the resume point. */
+  private accept(event: LiveEvent, now: number): void {
+    const id = BigInt(event.id);
     // At or below lastId (notifications and reads overlap): delivered, unless given up on and committed late.
     if (id <= this.lastId) {
-      if (this.late.delete(row.id)) this.emit(toLiveEvent(row));
+      if (this.late.delete(event.id)) this.emit(event);
       return;
     }
-    if (!this.delivered.has(row.id)) {
-      this.delivered.add(row.id);
-      this.emit(toLiveEvent(row));
+    if (!this.delivered.has(event.id)) {
+      this.delivered.add(event.id);
+      this.emit(event);
     }
     this.advance(id, now);
   }
@@ -172,11 +155,7 @@ export class LiveEventFeed {
   private async readLate(now: number): Promise<void> {
     for (const [id, since] of this.late) if (now - since > LATE_WATCH_MS) this.late.delete(id);
     if (this.late.size === 0) return;
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at FROM live_event WHERE id = ANY($1::bigint[])`,
-      [[...this.late.keys()]],
-    );
-    for (const row of rows) if (this.late.delete(row.id)) this.emit(toLiveEvent(row));
+    for (const event of await this.events.byIds([...this.late.keys()])) if (this.late.delete(event.id)) this.emit(event);
   }
 
   /**

@@ -1,4 +1,3 @@
-import { type DataSource, In } from 'typeorm';
 import { isUniqueViolation } from '../../core/db/errors';
 import { InputError, NotFoundError } from '../../core/errors';
 import type { Clock } from '../../core/clock';
@@ -7,36 +6,33 @@ import type { UnipileClient } from '../unipile/unipile.client';
 import { UnipileError } from '../unipile/unipile.errors';
 import type { UnipileAccount } from '../unipile/unipile.schemas';
 import { AccountError } from './account.errors';
+import type { AccountRepository } from './account.repository';
 import type { AccountSettingsInput, LinkAccountInput, UnipileAccountOption, UpdateAccountInput } from './account.types';
-import { AccountStatus, LinkedInAccount } from './linkedin-account.entity';
+import { AccountStatus, type LinkedInAccount } from './linkedin-account.entity';
 import { isValidTimezone, parseMinuteOfDay } from './working-hours';
 
 export type UnipileAccountsApi = Pick<UnipileClient, 'getAccount' | 'listAccounts'>;
 
 export class AccountService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly accounts: Pick<AccountRepository, 'listByWorkspace' | 'findInWorkspace' | 'findByIds' | 'linksOf' | 'build' | 'save'>,
     private readonly unipile: UnipileAccountsApi,
     private readonly clock: Clock,
   ) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(LinkedInAccount);
-  }
-
   list(viewer: Viewer): Promise<LinkedInAccount[]> {
-    return this.repo.find({ where: { workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC' } });
+    return this.accounts.listByWorkspace(viewer.workspaceId);
   }
 
   async get(viewer: Viewer, id: string): Promise<LinkedInAccount> {
-    const account = await this.repo.findOne({ where: { id, workspaceId: viewer.workspaceId } });
+    const account = await this.accounts.findInWorkspace(id, viewer.workspaceId);
     if (!account) throw new NotFoundError('Account', id);
     return account;
   }
 
   /** For DataLoaders: the accounts of the viewer's workspace among these ids. */
   byIds(viewer: Viewer, ids: readonly string[]): Promise<LinkedInAccount[]> {
-    return this.repo.find({ where: { id: In([...ids]), workspaceId: viewer.workspaceId } });
+    return this.accounts.findByIds(viewer.workspaceId, ids);
   }
 
   /** The LinkedIn accounts connected in Unipile that this workspace may link (not linked elsewhere). */
@@ -48,10 +44,7 @@ export class AccountService {
       accounts.push(...page.items);
       cursor = page.cursor ?? undefined;
     } while (cursor);
-    const linked = await this.repo.find({
-      where: { unipileAccountId: In(accounts.map((a) => a.id)) },
-      select: { unipileAccountId: true, workspaceId: true },
-    });
+    const linked = await this.accounts.linksOf(accounts.map((a) => a.id));
     const linkedBy = new Map(linked.map((a) => [a.unipileAccountId, a.workspaceId]));
     return accounts
       .filter((a) => a.type === 'LINKEDIN')
@@ -73,7 +66,7 @@ export class AccountService {
       throw new AccountError('UNIPILE_ACCOUNT_NOT_LINKEDIN', `Unipile account ${remote.id} is not a LinkedIn account`);
     }
     const status = connectionStatus(remote);
-    const account = this.repo.create({
+    const account = this.accounts.build({
       workspaceId: viewer.workspaceId,
       unipileAccountId: remote.id,
       ownerProviderId,
@@ -86,7 +79,7 @@ export class AccountService {
     });
     this.applySettings(account, input);
     try {
-      return await this.repo.save(account);
+      return await this.accounts.save(account);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new AccountError('UNIPILE_ACCOUNT_ALREADY_LINKED', `Unipile account ${remote.id} is already linked`);
@@ -112,7 +105,7 @@ export class AccountService {
       account.status = AccountStatus.ACTIVE;
       account.statusReason = null;
     }
-    return this.repo.save(account);
+    return this.accounts.save(account);
   }
 
   private applySettings(account: LinkedInAccount, input: AccountSettingsInput): void {

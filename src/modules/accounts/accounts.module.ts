@@ -1,5 +1,6 @@
 import { defineModule } from '../module';
 import { unipileModule } from '../unipile/unipile.module';
+import { AccountRepository } from './account.repository';
 import { AccountResolver } from './account.resolver';
 import { AccountService } from './account.service';
 import { LinkedInAccount } from './linkedin-account.entity';
@@ -10,7 +11,7 @@ export const accountsModule = defineModule({
   entities: [LinkedInAccount],
   resolvers: [AccountResolver],
   create(ctx) {
-    const accounts = new AccountService(ctx.dataSource, ctx.use(unipileModule).client, ctx.clock);
+    const accounts = new AccountService(new AccountRepository(ctx.dataSource.manager), ctx.use(unipileModule).client, ctx.clock);
     return { accounts, resolvers: [new AccountResolver(accounts)] };
   },
 });

@@ -1,12 +1,17 @@
+import { MigrationsRepository } from '../../core/db/migrations.repository';
 import { authModule } from '../auth/auth.module';
 import { defineModule } from '../module';
 import { unipileModule } from '../unipile/unipile.module';
 import { AdminResolver } from './admin.resolver';
 import { AdminService } from './admin.service';
 import { AuditLogEntry } from './audit-log.entity';
+import { AuditLogRepository } from './audit-log.repository';
 import { AuditLogService } from './audit-log.service';
+import { ConversationRepository } from './conversation.repository';
+import { DebugTimingRepository } from './debug-timing.repository';
 import { DebugTimingService } from './debug-timing.service';
 import { registerJobDashboard } from './job-dashboard';
+import { ManualMessageRepository } from './manual-message.repository';
 import { ManualMessageService } from './manual-message.service';
 
 /** Admin and operator operations (migrations, debugging, manual messages, users, audit log) and the jobs dashboard. */
@@ -17,12 +22,14 @@ export const adminModule = defineModule({
   create(ctx) {
     const { dataSource, clock, log, config, jobs } = ctx;
     const { auth, tokens, users } = ctx.use(authModule);
-    const audit = new AuditLogService(dataSource);
+    const em = dataSource.manager;
+    const audit = new AuditLogService(new AuditLogRepository(em));
     const admin = new AdminService(
-      dataSource,
+      new MigrationsRepository(em),
+      new ConversationRepository(em),
       audit,
-      new DebugTimingService(dataSource, clock),
-      new ManualMessageService(dataSource, ctx.use(unipileModule).client, clock, log),
+      new DebugTimingService(new DebugTimingRepository(em), clock),
+      new ManualMessageService(dataSource, new ManualMessageRepository(em), ctx.use(unipileModule).client, clock, log),
       auth,
       users,
     );
@@ -32,7 +39,6 @@ export const adminModule = defineModule({
         if (!config.operations.jobDashboard) return;
         await registerJobDashboard(http, {
           agenda: jobs,
-          dataSource,
           auth,
           tokens,
           audit,

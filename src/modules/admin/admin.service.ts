@@ -1,16 +1,14 @@
-import type { DataSource } from 'typeorm';
-import { runPendingMigrations } from '../../core/db/migrate';
+import type { MigrationsRepository } from '../../core/db/migrations.repository';
 import { NotFoundError } from '../../core/errors';
 import type { AuthService } from '../auth/auth.service';
 import type { AuthPayload } from '../auth/auth.types';
 import type { UserAdminService } from '../auth/user-admin.service';
 import type { Role } from '../../core/graphql/viewer';
 import type { User } from '../auth/user.entity';
-import { Campaign } from '../campaigns/campaign.entity';
-import { Lead } from '../leads/lead.entity';
 import type { CampaignTiming, LeadConversation, ManualMessageResult, MigrationsStatus } from './admin.types';
 import type { AuditLogEntry } from './audit-log.entity';
 import type { Actor, AuditLogService } from './audit-log.service';
+import type { ConversationRepository } from './conversation.repository';
 import type { DebugTimingService } from './debug-timing.service';
 import type { ManualMessageService } from './manual-message.service';
 import { migrationsStatus } from './migrations-status';
@@ -18,7 +16,8 @@ import { migrationsStatus } from './migrations-status';
 /** The admin operations; every call is written to the audit log with its outcome. */
 export class AdminService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly migrations: Pick<MigrationsRepository, 'applied' | 'known' | 'runPending'>,
+    private readonly conversations: Pick<ConversationRepository, 'campaignExists' | 'leadsWithChat'>,
     private readonly audit: AuditLogService,
     private readonly timing: DebugTimingService,
     private readonly messages: ManualMessageService,
@@ -27,13 +26,13 @@ export class AdminService {
   ) {}
 
   migrationsStatus(actor: Actor): Promise<MigrationsStatus> {
-    return this.audit.run(actor, 'migrationsStatus', {}, async () => ({ ...(await migrationsStatus(this.dataSource)), ranNow: [] }));
+    return this.audit.run(actor, 'migrationsStatus', {}, async () => ({ ...(await migrationsStatus(this.migrations)), ranNow: [] }));
   }
 
   runMigrations(actor: Actor): Promise<MigrationsStatus> {
     return this.audit.run(actor, 'runMigrations', {}, async () => {
-      const ranNow = await runPendingMigrations(this.dataSource);
-      return { ...(await migrationsStatus(this.dataSource)), ranNow };
+      const ranNow = await this.migrations.runPending();
+      return { ...(await migrationsStatus(this.migrations)), ranNow };
     });
   }
 
@@ -49,15 +48,10 @@ export class AdminService {
   conversationIds(actor: Actor, campaignId: string): Promise<LeadConversation[]> {
     return this.audit.run(actor, 'conversationIds', { campaignId }, async () => {
       const { workspaceId } = actor.viewer;
-      if (!(await this.dataSource.manager.exists(Campaign, { where: { id: campaignId, workspaceId } }))) {
+      if (!(await this.conversations.campaignExists(workspaceId, campaignId))) {
         throw new NotFoundError('Campaign', campaignId);
       }
-      const leads = await this.dataSource.manager
-        .createQueryBuilder(Lead, 'l')
-        .where('l.campaign_id = :campaignId AND l.workspace_id = :workspaceId AND l.chat_id IS NOT NULL', { campaignId, workspaceId })
-        .orderBy('l.created_at', 'ASC')
-        .addOrderBy('l.id', 'ASC')
-        .getMany();
+      const leads = await this.conversations.leadsWithChat(workspaceId, campaignId);
       return leads.map((l) => ({ leadId: l.id, accountId: l.accountId, chatId: l.chatId!, publicIdentifier: l.publicIdentifier, providerId: l.providerId }));
     });
   }

@@ -1,17 +1,16 @@
-import { type DataSource, In } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { NotFoundError } from '../../core/errors';
-import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { AccountStatus, type LinkedInAccount } from '../accounts/linkedin-account.entity';
 import type { Viewer } from '../../core/graphql/viewer';
-import { Campaign, CampaignStatus } from '../campaigns/campaign.entity';
-import { SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
+import { CampaignStatus } from '../campaigns/campaign.entity';
+import { type SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
 import { ACTIVE_LEAD_STATUSES } from '../leads/lead-status';
-import { Lead } from '../leads/lead.entity';
+import type { Lead } from '../leads/lead.entity';
 import { dailyCap, isRamping } from '../outreach/caps';
-import { usage } from '../outreach/rate-ledger';
-import { ExecutionState, StepExecution } from '../outreach/step-execution.entity';
+import { ExecutionState, type StepExecution } from '../outreach/step-execution.entity';
 import { currentOrNextWindow, isInsideWindow, localDay } from '../outreach/working-window';
 import type { AccountTiming, CampaignTiming, LeadTiming } from './admin.types';
+import type { DebugTimingRepository } from './debug-timing.repository';
 
 const OPEN_EXECUTIONS = [ExecutionState.SCHEDULED, ExecutionState.SENDING, ExecutionState.RETRYING];
 
@@ -21,34 +20,24 @@ const OPEN_EXECUTIONS = [ExecutionState.SCHEDULED, ExecutionState.SENDING, Execu
  */
 export class DebugTimingService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly reads: Pick<DebugTimingRepository, 'findCampaign' | 'leadsByNextAction' | 'accounts' | 'steps' | 'executions' | 'pauses' | 'usage'>,
     private readonly clock: Clock,
   ) {}
 
   async explain(viewer: Viewer, campaignId: string, first: number): Promise<CampaignTiming> {
-    const em = this.dataSource.manager;
     const now = this.clock.now();
-    const campaign = await em.findOne(Campaign, { where: { id: campaignId, workspaceId: viewer.workspaceId } });
+    const campaign = await this.reads.findCampaign(viewer.workspaceId, campaignId);
     if (!campaign) throw new NotFoundError('Campaign', campaignId);
-    const leads = await em
-      .createQueryBuilder(Lead, 'l')
-      .where('l.campaign_id = :campaignId AND l.status IN (:...statuses)', { campaignId, statuses: ACTIVE_LEAD_STATUSES })
-      .orderBy('l.next_action_at', 'ASC', 'NULLS LAST')
-      .addOrderBy('l.id', 'ASC')
-      .limit(first)
-      .getMany();
+    const leads = await this.reads.leadsByNextAction(campaignId, ACTIVE_LEAD_STATUSES, first);
     const accountIds = [...new Set(leads.map((l) => l.accountId).filter((id): id is string => id !== null))];
-    const [accounts, steps, executions, state] = await Promise.all([
-      em.find(LinkedInAccount, { where: { id: In(accountIds), workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC' } }),
-      em.find(SequenceStep, { where: { campaignId } }),
-      em.find(StepExecution, { where: { leadId: In(leads.map((l) => l.id)), state: In(OPEN_EXECUTIONS) } }),
-      em.query(
-        `SELECT (SELECT paused FROM scheduler_state WHERE id = 1) AS paused, (SELECT sending_paused FROM workspace WHERE id = $1) AS workspace_paused`,
-        [viewer.workspaceId],
-      ) as Promise<Array<{ paused: boolean | null; workspace_paused: boolean | null }>>,
+    const [accounts, steps, executions, pauses] = await Promise.all([
+      this.reads.accounts(viewer.workspaceId, accountIds),
+      this.reads.steps(campaignId),
+      this.reads.executions(leads.map((l) => l.id), OPEN_EXECUTIONS),
+      this.reads.pauses(viewer.workspaceId),
     ]);
-    const schedulerPaused = state[0]?.paused ?? false;
-    const workspacePaused = state[0]?.workspace_paused ?? false;
+    const schedulerPaused = pauses.scheduler ?? false;
+    const workspacePaused = pauses.workspace ?? false;
     const timings = new Map<string, AccountTiming>();
     for (const account of accounts) timings.set(account.id, await this.accountTiming(account, now));
     return {
@@ -71,7 +60,7 @@ export class DebugTimingService {
 
   private async accountTiming(account: LinkedInAccount, now: Date): Promise<AccountTiming> {
     const day = localDay(account.timezone, now);
-    const used = await usage(this.dataSource.manager, account.id, day);
+    const used = await this.reads.usage(account.id, day);
     const window = currentOrNextWindow(account, now);
     return {
       accountId: account.id,

@@ -1,9 +1,7 @@
 import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import jwt from 'jsonwebtoken';
-import type { DataSource } from 'typeorm';
-import { VIEWER_SQL } from '../auth/auth.service';
-import type { Role } from '../../core/graphql/viewer';
+import type { AuthService } from '../auth/auth.service';
 import type { Viewer } from '../../core/graphql/viewer';
 
 export const SESSION_COOKIE = 'outreach_jobs_session';
@@ -27,7 +25,7 @@ export class JobDashboardSessions {
   private readonly issuer: string;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly auth: Pick<AuthService, 'sessionViewer'>,
     opts: { jwtSecret: string; issuer: string },
   ) {
     this.key = createSecretKey(createHmac('sha256', opts.jwtSecret).update('outreach/job-dashboard-session/v1').digest());
@@ -60,23 +58,13 @@ export class JobDashboardSessions {
     if (!payload.sub || typeof payload.wid !== 'string' || !Number.isInteger(payload.tv) || !Number.isInteger(uv) || !payload.exp) return undefined;
     // The same check AuthService.authenticate makes for bearer tokens: the user still exists in that
     // workspace, is active, and neither the workspace's nor the user's tokens were revoked since.
-    const [user]: Array<{ id: string; workspace_id: string; role: Role; operator: boolean; email: string }> = await this.dataSource.query(VIEWER_SQL, [
-      payload.sub,
-      payload.wid,
-      payload.tv,
-      uv,
-    ]);
-    if (!user) return undefined;
-    return {
-      userId: user.id,
-      workspaceId: user.workspace_id,
-      role: user.role,
-      operator: user.operator,
-      email: user.email,
-      expiresAt: new Date(payload.exp * 1000),
+    return this.auth.sessionViewer({
+      userId: payload.sub,
+      workspaceId: payload.wid,
       tokenVersion: payload.tv,
       userTokenVersion: uv,
-    };
+      expiresAt: new Date(payload.exp * 1000),
+    });
   }
 }
 

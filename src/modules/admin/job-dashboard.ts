@@ -4,7 +4,6 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { Agenda } from 'agenda';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DataSource } from 'typeorm';
 import { DomainError } from '../../core/errors';
 import type { AuthService } from '../auth/auth.service';
 import { type TokenService, bearerToken } from '../auth/token.service';
@@ -18,7 +17,6 @@ export const JOB_DASHBOARD_PATH = SESSION_PATH;
 
 export type JobDashboardDeps = {
   agenda: Agenda;
-  dataSource: DataSource;
   auth: AuthService;
   tokens: TokenService;
   audit: AuditLogService;
@@ -51,7 +49,7 @@ const MUTATIONS = ['requeue', 'retry', 'delete', 'create', 'pause', 'resume'] as
 export async function registerJobDashboard(app: FastifyInstance, deps: JobDashboardDeps): Promise<void> {
   const publicDir = join(dirname(require.resolve('agendash')), '..', 'public');
   const indexHtml = readFileSync(join(publicDir, 'index.html'), 'utf8');
-  const sessions = new JobDashboardSessions(deps.dataSource, { jwtSecret: deps.jwt.secret, issuer: deps.jwt.issuer });
+  const sessions = new JobDashboardSessions(deps.auth, { jwtSecret: deps.jwt.secret, issuer: deps.jwt.issuer });
   const service = new JobDashboardService(deps.agenda, deps.audit, deps.jobStore);
   const actors = new WeakMap<FastifyRequest, Actor>();
   const base = JOB_DASHBOARD_PATH;

@@ -1,20 +1,18 @@
-import { type DataSource, IsNull } from 'typeorm';
 import type { Clock } from '../../core/clock';
+import type { TransactionRunner } from '../../core/db/transaction';
 import type { Logger } from '../../core/logger';
 import { NotFoundError } from '../../core/errors';
-import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { AccountStatus } from '../accounts/linkedin-account.entity';
 import type { Viewer } from '../../core/graphql/viewer';
 import { EventSource, LeadEventType } from '../leads/lead-event-type';
-import { insertLeadEvents } from '../leads/lead-events';
 import { LeadStatus } from '../leads/lead-status';
-import { Lead } from '../leads/lead.entity';
-import { releaseSlot, reserveSlot } from '../outreach/rate-ledger';
 import { localDay } from '../outreach/working-window';
 import type { UnipileClient } from '../unipile/unipile.client';
 import { UnipileError } from '../unipile/unipile.errors';
 import { UnipileMessenger } from '../unipile/unipile-messenger';
 import { AdminError } from './admin.errors';
 import type { ManualMessageResult } from './admin.types';
+import type { ManualMessageRepository } from './manual-message.repository';
 
 const NOT_CONTACTABLE = [LeadStatus.OPTED_OUT, LeadStatus.EXCLUDED];
 // A send that failed with these codes may still have reached LinkedIn: its slot stays used.
@@ -29,7 +27,11 @@ export class ManualMessageService {
   private readonly messenger: UnipileMessenger;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: TransactionRunner,
+    private readonly store: Pick<
+      ManualMessageRepository,
+      'findLead' | 'lockAccount' | 'reserveMessageSlot' | 'releaseMessageSlot' | 'setChatIdIfNone' | 'insertEvents'
+    >,
     private readonly unipile: UnipileClient,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -38,16 +40,16 @@ export class ManualMessageService {
   }
 
   async send(viewer: Viewer, leadId: string, text: string): Promise<ManualMessageResult> {
-    const { lead, account, day } = await this.dataSource.transaction(async (em) => {
-      const lead = await em.findOne(Lead, { where: { id: leadId, workspaceId: viewer.workspaceId } });
+    const { lead, account, day } = await this.db.transaction(async (em) => {
+      const lead = await this.store.findLead(viewer.workspaceId, leadId, em);
       if (!lead) throw new NotFoundError('Lead', leadId);
       if (NOT_CONTACTABLE.includes(lead.status)) throw new AdminError('LEAD_NOT_CONTACTABLE', `Lead ${leadId} is ${lead.status}`);
       if (!lead.accountId) throw new AdminError('NO_SENDER', `Lead ${leadId} has no sender account`);
-      const account = await em.findOne(LinkedInAccount, { where: { id: lead.accountId }, lock: { mode: 'pessimistic_write' } });
+      const account = await this.store.lockAccount(lead.accountId, em);
       if (!account) throw new AdminError('NO_SENDER', `Lead ${leadId} has no sender account`);
       if (account.status !== AccountStatus.ACTIVE) throw new AdminError('ACCOUNT_NOT_ACTIVE', `Sender account is ${account.status}`);
       const day = localDay(account.timezone, this.clock.now());
-      if (await reserveSlot(em, account, 'message', day)) {
+      if (await this.store.reserveMessageSlot(account, day, em)) {
         throw new AdminError('DAILY_CAP_REACHED', "The sender's daily message cap is used up");
       }
       return { lead, account, day };
@@ -65,15 +67,15 @@ export class ManualMessageService {
       }
     } catch (error) {
       if (!(error instanceof UnipileError)) throw error;
-      if (!OUTCOME_UNKNOWN.includes(error.code)) await releaseSlot(this.dataSource.manager, account.id, 'message', day);
+      if (!OUTCOME_UNKNOWN.includes(error.code)) await this.store.releaseMessageSlot(account.id, day);
       this.log.warn({ leadId, code: error.code }, 'manual message failed at Unipile');
       throw new AdminError('UNIPILE_ERROR', `Unipile refused the message: ${error.code}`, { unipileCode: error.code });
     }
 
     const now = this.clock.now();
-    await this.dataSource.transaction(async (em) => {
-      if (!lead.chatId && sent.chatId) await em.update(Lead, { id: lead.id, chatId: IsNull() }, { chatId: sent.chatId });
-      await insertLeadEvents(em, [
+    await this.db.transaction(async (em) => {
+      if (!lead.chatId && sent.chatId) await this.store.setChatIdIfNone(lead.id, sent.chatId, em);
+      await this.store.insertEvents([
         {
           workspaceId: lead.workspaceId,
           campaignId: lead.campaignId,
@@ -92,7 +94,7 @@ export class ManualMessageService {
             unipile_result: { message_id: sent.messageId },
           },
         },
-      ]);
+      ], em);
     });
     this.log.info({ leadId, accountId: account.id, method: sent.method }, 'manual message sent');
     return { leadId: lead.id, chatId: sent.chatId, messageId: sent.messageId, method: sent.method };

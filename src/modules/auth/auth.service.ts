@@ -1,46 +1,60 @@
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { isUniqueViolation } from '../../core/db/errors';
-import { preparedQuery } from '../../core/db/prepared-query';
-import { updateReturning } from '../../core/db/update-returning';
+import type { TransactionRunner } from '../../core/db/transaction';
 import { NotFoundError, UnauthenticatedError } from '../../core/errors';
+import type { LiveEventRepository } from '../../core/pubsub/live-event.repository';
 import { emailTaken, emailUnavailable, invalidCredentials } from './auth.errors';
 import type { AuthPayload, CreateUserInput, CreateWorkspaceInput, CreateWorkspacePayload } from './auth.types';
-import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleSettings } from './login-throttle';
+import type { LoginThrottle } from './login-throttle';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './password';
 import { assertPasswordStrength } from './password-policy';
 import { publishRevocation } from './session-revocations';
 import type { TokenService } from './token.service';
 import { Role } from '../../core/graphql/viewer';
-import { User } from './user.entity';
-import { UserRepository } from './user.repository';
+import type { User } from './user.entity';
+import type { SessionKey, UserRepository } from './user.repository';
 import type { Viewer } from '../../core/graphql/viewer';
-import { Workspace } from './workspace.entity';
+import type { WorkspaceRepository } from './workspace.repository';
 
-type ViewerRow = { id: string; workspace_id: string; role: Role; operator: boolean; email: string };
+export type AuthRepositories = {
+  users: Pick<
+    UserRepository,
+    | 'findByEmailWithWorkspace'
+    | 'findSessionUser'
+    | 'findProfile'
+    | 'findById'
+    | 'getWithWorkspace'
+    | 'listByWorkspace'
+    | 'findByEmail'
+    | 'insert'
+    | 'update'
+    | 'count'
+    | 'replacePassword'
+    | 'lockFirstStart'
+  >;
+  workspaces: Pick<WorkspaceRepository, 'insert' | 'bumpTokenVersion'>;
+  liveEvents: Pick<LiveEventRepository, 'publish'>;
+};
+
+/** A session as a token (or a dashboard session) carries it. */
+export type SessionClaims = SessionKey & { expiresAt: Date };
 
 export class AuthService {
-  private readonly users: UserRepository;
-  private readonly throttle: LoginThrottle;
-  private readonly viewerLookup: (params: unknown[]) => Promise<ViewerRow[]>;
-  // `me` is the cheapest authenticated operation: a raw lookup by key, no password hash.
-  private readonly userLookup: (params: unknown[]) => Promise<Array<Omit<User, 'passwordHash' | 'workspace' | 'tokenVersion'>>>;
+  private readonly users: AuthRepositories['users'];
+  private readonly workspaces: AuthRepositories['workspaces'];
+  private readonly liveEvents: AuthRepositories['liveEvents'];
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: TransactionRunner,
+    repositories: AuthRepositories,
+    private readonly throttle: Pick<LoginThrottle, 'guard'>,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
-    throttle: LoginThrottleSettings = DEFAULT_LOGIN_THROTTLE,
   ) {
-    this.users = new UserRepository(dataSource.manager);
-    this.throttle = new LoginThrottle(dataSource, throttle);
-    this.viewerLookup = preparedQuery(dataSource, VIEWER_SQL);
-    this.userLookup = preparedQuery(
-      dataSource,
-      `SELECT id, workspace_id AS "workspaceId", email, role, operator, deactivated_at AS "deactivatedAt",
-              created_at AS "createdAt", last_login_at AS "lastLoginAt"
-       FROM app_user WHERE id = $1 AND workspace_id = $2`,
-    );
+    this.users = repositories.users;
+    this.workspaces = repositories.workspaces;
+    this.liveEvents = repositories.liveEvents;
   }
 
   /**
@@ -69,32 +83,42 @@ export class AuthService {
   async authenticate(token: string | undefined): Promise<Viewer | undefined> {
     const claims = token ? this.tokens.verify(token) : undefined;
     if (!claims) return undefined;
+    return this.sessionViewer({
+      userId: claims.sub,
+      workspaceId: claims.wid,
+      tokenVersion: claims.tv,
+      userTokenVersion: claims.uv,
+      expiresAt: new Date(claims.exp * 1000),
+    });
+  }
+
+  /**
+   * The viewer of a session (a verified token's claims), or undefined when its user no longer
+   * exists in that workspace, is deactivated, or the workspace's or the user's tokens were revoked since.
+   */
+  async sessionViewer(session: SessionClaims): Promise<Viewer | undefined> {
     // Every authenticated request runs this, so the token versions are checked in the database each
     // time (a revocation applies at once, on every instance): one prepared, indexed statement.
-    const [user] = await this.viewerLookup([claims.sub, claims.wid, claims.tv, claims.uv]);
+    const user = await this.users.findSessionUser(session);
     if (!user) return undefined;
     return {
       userId: user.id,
-      workspaceId: user.workspace_id,
+      workspaceId: user.workspaceId,
       role: user.role,
       operator: user.operator,
       email: user.email,
-      expiresAt: new Date(claims.exp * 1000),
-      tokenVersion: claims.tv,
-      userTokenVersion: claims.uv,
+      expiresAt: session.expiresAt,
+      tokenVersion: session.tokenVersion,
+      userTokenVersion: session.userTokenVersion,
     };
   }
 
   /** Signs out everyone in the caller's workspace (bumps its token version); the caller gets a fresh token. */
   async revokeAllTokens(viewer: Viewer): Promise<AuthPayload> {
-    const version = await this.dataSource.transaction(async (em) => {
-      const rows = await updateReturning<{ token_version: number }>(
-        em,
-        `UPDATE workspace SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version`,
-        [viewer.workspaceId],
-      );
-      await publishRevocation(em, { workspaceId: viewer.workspaceId, userId: null, belowVersion: rows[0].token_version });
-      return rows[0].token_version;
+    const version = await this.db.transaction(async (em) => {
+      const tokenVersion = await this.workspaces.bumpTokenVersion(viewer.workspaceId, em);
+      await publishRevocation(this.liveEvents, { workspaceId: viewer.workspaceId, userId: null, belowVersion: tokenVersion }, em);
+      return tokenVersion;
     });
     return this.session(await this.current(viewer.userId), version);
   }
@@ -110,17 +134,12 @@ export class AuthService {
     if (!valid) throw invalidCredentials();
     assertPasswordStrength(newPassword, user.email);
     const passwordHash = await hashPassword(newPassword);
-    const updated = await this.dataSource.transaction(async (em) => {
+    const updated = await this.db.transaction(async (em) => {
       // Only if the session is still the one that was checked (no revocation in between).
-      const rows = await updateReturning<{ token_version: number }>(
-        em,
-        `UPDATE app_user SET password_hash = $3, token_version = token_version + 1
-         WHERE id = $1 AND token_version = $2 AND deactivated_at IS NULL RETURNING token_version`,
-        [viewer.userId, viewer.userTokenVersion, passwordHash],
-      );
-      if (rows.length === 0) throw new UnauthenticatedError('Your session ended; sign in again');
-      await publishRevocation(em, { workspaceId: viewer.workspaceId, userId: viewer.userId, belowVersion: rows[0].token_version });
-      return em.findOneOrFail(User, { where: { id: viewer.userId }, relations: { workspace: true } });
+      const tokenVersion = await this.users.replacePassword(viewer.userId, viewer.userTokenVersion, passwordHash, em);
+      if (tokenVersion === undefined) throw new UnauthenticatedError('Your session ended; sign in again');
+      await publishRevocation(this.liveEvents, { workspaceId: viewer.workspaceId, userId: viewer.userId, belowVersion: tokenVersion }, em);
+      return this.users.getWithWorkspace(viewer.userId, em);
     });
     return this.session(updated, updated.workspace!.tokenVersion);
   }
@@ -139,15 +158,15 @@ export class AuthService {
   }
 
   private async current(userId: string): Promise<User> {
-    const user = await this.users.findOne({ where: { id: userId } });
+    const user = await this.users.findById(userId);
     if (!user) throw new UnauthenticatedError();
     return user;
   }
 
   async me(viewer: Viewer): Promise<User> {
-    const [row] = await this.userLookup([viewer.userId, viewer.workspaceId]);
-    if (!row) throw new NotFoundError('User', viewer.userId);
-    return Object.assign(new User(), row);
+    const user = await this.users.findProfile(viewer.userId, viewer.workspaceId);
+    if (!user) throw new NotFoundError('User', viewer.userId);
+    return user;
   }
 
   listUsers(viewer: Viewer): Promise<User[]> {
@@ -160,39 +179,37 @@ export class AuthService {
    * address exists (sign-in is by email, so an address can have one user on the whole instance).
    */
   async createUser(viewer: Viewer, input: CreateUserInput): Promise<User> {
-    return this.dataSource.transaction(async (em) =>
-      this.insertUser(new UserRepository(em), viewer.workspaceId, input.email, input.password, input.role, false),
-    );
+    return this.db.transaction(async (em) => this.insertUser(em, viewer.workspaceId, input.email, input.password, input.role, false));
   }
 
   /** A new tenant with its first admin (not an operator); the calling operator gets no access to it. */
   async createWorkspace(input: CreateWorkspaceInput): Promise<CreateWorkspacePayload> {
-    return this.dataSource.transaction(async (em) => {
-      const workspace = await em.save(em.create(Workspace, { name: input.name.trim() }));
-      const admin = await this.insertUser(new UserRepository(em), workspace.id, input.adminEmail, input.adminPassword, Role.ADMIN, false);
+    return this.db.transaction(async (em) => {
+      const workspace = await this.workspaces.insert(input.name.trim(), em);
+      const admin = await this.insertUser(em, workspace.id, input.adminEmail, input.adminPassword, Role.ADMIN, false);
       return { workspace, admin };
     });
   }
 
   /** On an empty database: the first workspace and its admin, the instance operator. Returns what was created, if anything. */
   async bootstrapAdmin(admin: { email: string; password: string }): Promise<User | undefined> {
-    return this.dataSource.transaction(async (em) => {
+    return this.db.transaction(async (em) => {
       // Serialise concurrent first starts (API and worker booting together).
-      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['bootstrap-admin']);
-      if ((await em.count(User)) > 0) return undefined;
-      const workspace = await em.save(em.create(Workspace, { name: 'Default workspace' }));
-      return this.insertUser(new UserRepository(em), workspace.id, admin.email, admin.password, Role.ADMIN, true);
+      await this.users.lockFirstStart(em);
+      if ((await this.users.count(em)) > 0) return undefined;
+      const workspace = await this.workspaces.insert('Default workspace', em);
+      return this.insertUser(em, workspace.id, admin.email, admin.password, Role.ADMIN, true);
     });
   }
 
-  private async insertUser(users: UserRepository, workspaceId: string, email: string, password: string, role: Role, operator: boolean): Promise<User> {
+  private async insertUser(em: EntityManager, workspaceId: string, email: string, password: string, role: Role, operator: boolean): Promise<User> {
     const normalized = email.trim().toLowerCase();
     assertPasswordStrength(password, normalized);
-    const existing = await users.findByEmail(normalized);
+    const existing = await this.users.findByEmail(normalized, em);
     if (existing) throw existing.workspaceId === workspaceId ? emailTaken(normalized) : emailUnavailable();
     const passwordHash = await hashPassword(password);
     try {
-      return await users.save(users.create({ workspaceId, email: normalized, passwordHash, role, operator, lastLoginAt: null }));
+      return await this.users.insert({ workspaceId, email: normalized, passwordHash, role, operator, lastLoginAt: null }, em);
     } catch (error) {
       // A concurrent insert of the same email won the race on the unique index (its workspace is
       // not read: this transaction is aborted).
@@ -201,8 +218,3 @@ export class AuthService {
     }
   }
 }
-
-// The user of a token: still there, in that workspace, active, and neither the workspace's nor
-// the user's tokens revoked since it was issued.
-export const VIEWER_SQL = `SELECT u.id, u.workspace_id, u.role, u.operator, u.email FROM app_user u JOIN workspace w ON w.id = u.workspace_id
-  WHERE u.id = $1 AND u.workspace_id = $2 AND w.token_version = $3 AND u.token_version = $4 AND u.deactivated_at IS NULL`;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { updateReturning } from '../../core/db/update-returning';
 import { accountLocked, tooManyAttempts } from './auth.errors';
+import type { FailureChange, LoginThrottleRepository, ThrottleLimit } from './login-throttle.repository';
 
 export type LoginThrottleSettings = {
   /** Failed logins for one email within `windowMs` before it is locked. */
@@ -12,10 +11,7 @@ export type LoginThrottleSettings = {
   windowMs: number;
 };
 
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleSettings = { maxFailuresPerEmail: 5, maxFailuresPerIp: 50, windowMs: 15 * 60_000 };
-
 type Key = { key: string; scope: 'email' | 'ip'; max: number };
-type Row = { failures: number; locked_until: Date | null };
 
 /** A reservation whose process died before settling it stops counting after this long. */
 const CHECK_LEASE_SECONDS = 60;
@@ -32,7 +28,7 @@ const CHECK_LEASE_SECONDS = 60;
  */
 export class LoginThrottle {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly counters: Pick<LoginThrottleRepository, 'reserve' | 'state' | 'settle'>,
     private readonly settings: LoginThrottleSettings,
   ) {}
 
@@ -63,24 +59,10 @@ export class LoginThrottle {
   }
 
   private async reserve(key: Key, now: Date): Promise<void> {
-    // A window older than windowMs with no lock running starts over; a reservation past its lease is gone.
-    const [row] = await this.dataSource.query(
-      `INSERT INTO login_throttle AS t (key, failures, window_started_at, checking, checking_until)
-       VALUES ($1, 0, $2, 1, $2::timestamptz + make_interval(secs => $5))
-       ON CONFLICT (key) DO UPDATE SET
-         failures = CASE WHEN ${EXPIRED} THEN 0 ELSE t.failures END,
-         window_started_at = CASE WHEN ${EXPIRED} THEN $2 ELSE t.window_started_at END,
-         locked_until = CASE WHEN ${EXPIRED} THEN NULL ELSE t.locked_until END,
-         checking = ${LIVE_CHECKS} + 1,
-         checking_until = $2::timestamptz + make_interval(secs => $5)
-       WHERE NOT ${LOCKED} AND (CASE WHEN ${EXPIRED} THEN 0 ELSE t.failures END) + ${LIVE_CHECKS} < $3
-       RETURNING failures`,
-      [key.key, now.toISOString(), key.max, this.settings.windowMs / 1000, CHECK_LEASE_SECONDS],
-    );
-    if (row) return;
-    const [state]: Row[] = await this.dataSource.query(`SELECT failures, locked_until FROM login_throttle WHERE key = $1`, [key.key]);
+    if (await this.counters.reserve(key.key, now, this.limit(key), CHECK_LEASE_SECONDS)) return;
+    const state = await this.counters.state(key.key);
     // Locked: until the lock ends. At its limit with checks in progress: until they are done.
-    const until = state?.locked_until && new Date(state.locked_until) > now ? new Date(state.locked_until) : new Date(now.getTime() + 1_000);
+    const until = state?.lockedUntil && state.lockedUntil > now ? state.lockedUntil : new Date(now.getTime() + 1_000);
     const retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
     throw key.scope === 'email' ? accountLocked(retryAfterSeconds) : tooManyAttempts(retryAfterSeconds);
   }
@@ -90,17 +72,12 @@ export class LoginThrottle {
    * clears the email's failures (not the address's: one good account must not unlock a sprayer).
    */
   private async settle(key: Key, outcome: 'failed' | 'succeeded' | 'released', now: Date): Promise<void> {
-    const failures = outcome === 'failed' ? 't.failures + 1' : outcome === 'succeeded' && key.scope === 'email' ? '0' : 't.failures';
-    await updateReturning(
-      this.dataSource.manager,
-      `UPDATE login_throttle AS t SET
-         checking = greatest(t.checking - 1, 0),
-         failures = ${failures},
-         locked_until = CASE WHEN ${failures} >= $2 THEN $3::timestamptz + make_interval(secs => $4)
-                             WHEN ${failures} = 0 THEN NULL ELSE t.locked_until END
-       WHERE key = $1 RETURNING failures`,
-      [key.key, key.max, now.toISOString(), this.settings.windowMs / 1000],
-    );
+    const change: FailureChange = outcome === 'failed' ? 'count' : outcome === 'succeeded' && key.scope === 'email' ? 'clear' : 'keep';
+    await this.counters.settle(key.key, change, now, this.limit(key));
+  }
+
+  private limit(key: Key): ThrottleLimit {
+    return { max: key.max, windowSeconds: this.settings.windowMs / 1000 };
   }
 
   private keys(email: string, ip: string | undefined): Key[] {
@@ -113,9 +90,3 @@ export class LoginThrottle {
     return `email:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
   }
 }
-
-// ($2 = now, $4 = window in seconds.) The row's window has run out and no lock is running.
-const EXPIRED = `(t.window_started_at <= $2::timestamptz - make_interval(secs => $4) AND (t.locked_until IS NULL OR t.locked_until <= $2::timestamptz))`;
-const LOCKED = `(t.locked_until IS NOT NULL AND t.locked_until > $2::timestamptz)`;
-/** Checks in progress whose lease has not run out. */
-const LIVE_CHECKS = `(CASE WHEN t.checking_until > $2::timestamptz THEN t.checking ELSE 0 END)`;

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { LiveEvent, LiveEventFeed } from '../../core/pubsub/live-event-feed';
+import type { LiveEventRepository } from '../../core/pubsub/live-event.repository';
 import type { Viewer } from '../../core/graphql/viewer';
 
 /**
@@ -16,12 +17,8 @@ export const SESSIONS_REVOKED_TOPIC = 'SESSIONS_REVOKED';
  * function writes the row and NOTIFYs it at commit (polled on the embedded database), so an
  * instance closes the affected WebSockets only once the revocation is committed.
  */
-export async function publishRevocation(em: EntityManager, revocation: SessionRevocation): Promise<void> {
-  await em.query(`SELECT live_event_publish($1::uuid, $2, NULL, NULL, $3::jsonb)`, [
-    revocation.workspaceId,
-    SESSIONS_REVOKED_TOPIC,
-    JSON.stringify({ userId: revocation.userId, belowVersion: revocation.belowVersion }),
-  ]);
+export function publishRevocation(events: Pick<LiveEventRepository, 'publish'>, revocation: SessionRevocation, em: EntityManager): Promise<void> {
+  return events.publish(revocation.workspaceId, SESSIONS_REVOKED_TOPIC, { userId: revocation.userId, belowVersion: revocation.belowVersion }, em);
 }
 
 function fromEvent(event: LiveEvent): SessionRevocation | undefined {

@@ -1,11 +1,19 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
+import type { TransactionRunner } from '../../core/db/transaction';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../core/errors';
+import type { LiveEventRepository } from '../../core/pubsub/live-event.repository';
 import { cannotChangeSelf, lastAdmin, lastOperator, operatorMustBeAdmin, userDeactivated } from './auth.errors';
 import { publishRevocation } from './session-revocations';
 import { Role } from '../../core/graphql/viewer';
-import { User } from './user.entity';
+import type { User } from './user.entity';
+import type { UserRepository } from './user.repository';
 import type { Viewer } from '../../core/graphql/viewer';
+
+export type UserAdminRepositories = {
+  users: Pick<UserRepository, 'lockUserChanges' | 'findActor' | 'findInWorkspace' | 'update' | 'delete' | 'bumpTokenVersion' | 'countActive'>;
+  liveEvents: Pick<LiveEventRepository, 'publish'>;
+};
 
 /**
  * A workspace admin's changes to the other users of their workspace: role, operator status (by
@@ -15,17 +23,24 @@ import type { Viewer } from '../../core/graphql/viewer';
  * session of that user at once: their token version is bumped and their WebSockets are closed.
  */
 export class UserAdminService {
+  private readonly users: UserAdminRepositories['users'];
+  private readonly liveEvents: UserAdminRepositories['liveEvents'];
+
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: TransactionRunner,
+    repositories: UserAdminRepositories,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.users = repositories.users;
+    this.liveEvents = repositories.liveEvents;
+  }
 
   setRole(viewer: Viewer, userId: string, role: Role): Promise<User> {
     return this.change(viewer, userId, async (em, user) => {
       if (user.role === role) return user;
       if (user.operator && role !== Role.ADMIN) throw operatorMustBeAdmin();
       user.role = role;
-      await em.update(User, user.id, { role });
+      await this.users.update(user.id, { role }, em);
       return this.endSessions(em, user);
     });
   }
@@ -36,7 +51,7 @@ export class UserAdminService {
       if (operator && user.role !== Role.ADMIN) throw operatorMustBeAdmin();
       if (operator && user.deactivatedAt) throw userDeactivated(user.id);
       user.operator = operator;
-      await em.update(User, user.id, { operator });
+      await this.users.update(user.id, { operator }, em);
       return this.endSessions(em, user);
     });
   }
@@ -45,7 +60,7 @@ export class UserAdminService {
     return this.change(viewer, userId, async (em, user) => {
       if (user.deactivatedAt) return user;
       user.deactivatedAt = this.clock.now();
-      await em.update(User, user.id, { deactivatedAt: user.deactivatedAt });
+      await this.users.update(user.id, { deactivatedAt: user.deactivatedAt }, em);
       return this.endSessions(em, user);
     });
   }
@@ -55,7 +70,7 @@ export class UserAdminService {
     return this.change(viewer, userId, async (em, user) => {
       if (!user.deactivatedAt) return user;
       user.deactivatedAt = null;
-      await em.update(User, user.id, { deactivatedAt: null });
+      await this.users.update(user.id, { deactivatedAt: null }, em);
       return user;
     });
   }
@@ -66,8 +81,8 @@ export class UserAdminService {
    */
   async delete(viewer: Viewer, userId: string): Promise<string> {
     await this.change(viewer, userId, async (em, user) => {
-      await em.delete(User, user.id);
-      await publishRevocation(em, { workspaceId: user.workspaceId, userId: user.id, belowVersion: user.tokenVersion + 1 });
+      await this.users.delete(user.id, em);
+      await publishRevocation(this.liveEvents, { workspaceId: user.workspaceId, userId: user.id, belowVersion: user.tokenVersion + 1 }, em);
       return user;
     });
     return userId;
@@ -79,16 +94,12 @@ export class UserAdminService {
    * just ended (deactivated, demoted) changes nothing.
    */
   private change(viewer: Viewer, userId: string, apply: (em: EntityManager, user: User) => Promise<User>): Promise<User> {
-    return this.dataSource.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['user-admin']);
-      const [actor]: Array<{ role: Role; operator: boolean }> = await em.query(
-        `SELECT u.role, u.operator FROM app_user u JOIN workspace w ON w.id = u.workspace_id
-         WHERE u.id = $1 AND u.workspace_id = $2 AND u.token_version = $3 AND w.token_version = $4 AND u.deactivated_at IS NULL`,
-        [viewer.userId, viewer.workspaceId, viewer.userTokenVersion, viewer.tokenVersion],
-      );
+    return this.db.transaction(async (em) => {
+      await this.users.lockUserChanges(em);
+      const actor = await this.users.findActor(viewer, em);
       if (!actor) throw new UnauthenticatedError('Your session ended; sign in again');
       if (actor.role !== Role.ADMIN) throw new ForbiddenError('Requires role ADMIN');
-      const user = await em.findOne(User, { where: { id: userId, workspaceId: viewer.workspaceId } });
+      const user = await this.users.findInWorkspace(userId, viewer.workspaceId, em);
       if (!user) throw new NotFoundError('User', userId);
       if (user.id === viewer.userId) throw cannotChangeSelf();
       if (user.operator && !actor.operator) throw new ForbiddenError('Only an instance operator can change an operator');
@@ -99,19 +110,15 @@ export class UserAdminService {
   }
 
   private async endSessions(em: EntityManager, user: User): Promise<User> {
-    await em.query(`UPDATE app_user SET token_version = token_version + 1 WHERE id = $1`, [user.id]);
+    await this.users.bumpTokenVersion(user.id, em);
     user.tokenVersion += 1;
-    await publishRevocation(em, { workspaceId: user.workspaceId, userId: user.id, belowVersion: user.tokenVersion });
+    await publishRevocation(this.liveEvents, { workspaceId: user.workspaceId, userId: user.id, belowVersion: user.tokenVersion }, em);
     return user;
   }
 
   private async assertInvariants(em: EntityManager, workspaceId: string): Promise<void> {
-    const [row]: Array<{ admins: number; operators: number }> = await em.query(
-      `SELECT (SELECT count(*) FROM app_user WHERE workspace_id = $1 AND role = 'ADMIN' AND deactivated_at IS NULL)::int AS admins,
-              (SELECT count(*) FROM app_user WHERE operator AND deactivated_at IS NULL)::int AS operators`,
-      [workspaceId],
-    );
-    if (row.admins === 0) throw lastAdmin();
-    if (row.operators === 0) throw lastOperator();
+    const active = await this.users.countActive(workspaceId, em);
+    if (active.admins === 0) throw lastAdmin();
+    if (active.operators === 0) throw lastOperator();
   }
 }

@@ -1,4 +1,5 @@
 import { LiveEventFeed } from '../../core/pubsub/live-event-feed';
+import { LiveEventRepository } from '../../core/pubsub/live-event.repository';
 import { analyticsModule } from '../analytics/analytics.module';
 import { authModule } from '../auth/auth.module';
 import { defineModule } from '../module';
@@ -15,11 +16,12 @@ export const liveModule = defineModule({
   resolvers: [LiveResolver],
   async create(ctx) {
     if (!ctx.api) return {};
-    const feed = new LiveEventFeed(ctx.dataSource, { url: ctx.databaseUrl, notifications: !ctx.embeddedDatabase, pollMs: 250, log: ctx.log });
+    const events = new LiveEventRepository(ctx.dataSource.manager);
+    const feed = new LiveEventFeed(events, { url: ctx.databaseUrl, notifications: !ctx.embeddedDatabase, pollMs: 250, log: ctx.log });
     ctx.use(authModule).sessions.listen(feed);
     await feed.start();
     ctx.onStop(() => feed.stop());
-    const live = new LiveService(ctx.dataSource, feed, ctx.use(analyticsModule).analytics);
+    const live = new LiveService(events, feed, ctx.use(analyticsModule).analytics);
     // The service too: subscriptions resolve it from the request's container.
     return { resolvers: [live, new LiveResolver(live)] };
   },

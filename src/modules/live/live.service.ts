@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
 import { InputError } from '../../core/errors';
-import { type LiveEvent, type LiveEventFeed, type LiveTopic, toLiveEvent } from '../../core/pubsub/live-event-feed';
+import type { LiveEvent, LiveEventFeed, LiveTopic } from '../../core/pubsub/live-event-feed';
+import type { LiveEventRepository } from '../../core/pubsub/live-event.repository';
 import { liveIterator } from '../../core/pubsub/live-subscription';
 import type { AnalyticsService } from '../analytics/analytics.service';
 import type { LeadStatusCounts } from '../analytics/analytics.types';
@@ -15,7 +15,7 @@ export class LiveService {
   private readonly counters = new Map<string, Promise<LeadStatusCounts>>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly events: Pick<LiveEventRepository, 'workspaceAfter'>,
     private readonly feed: LiveEventFeed,
     private readonly analytics: AnalyticsService,
   ) {}
@@ -51,13 +51,8 @@ export class LiveService {
     return counts;
   }
 
-  private async since(viewer: Viewer, after: bigint, topics: LiveTopic[] | null, first: number): Promise<LiveEvent[]> {
-    const rows = await this.dataSource.query(
-      `SELECT id::text AS id, workspace_id, topic, campaign_id, account_id, payload, created_at FROM live_event
-       WHERE workspace_id = $1 AND id > $2 AND ($3::text[] IS NULL OR topic = ANY($3)) AND topic <> 'SESSIONS_REVOKED' ORDER BY id LIMIT $4`,
-      [viewer.workspaceId, after.toString(), topics, first],
-    );
-    return rows.map(toLiveEvent);
+  private since(viewer: Viewer, after: bigint, topics: LiveTopic[] | null, first: number): Promise<LiveEvent[]> {
+    return this.events.workspaceAfter(viewer.workspaceId, after, topics, first);
   }
 }
 
