@@ -441,9 +441,10 @@ function backoff(attempt: number, baseMs: number, maxMs: number): number {
   return Math.round(exp / 2 + Math.random() * (exp / 2));
 }
 
-/** How long an attempt took, as got timed it (no timings: no request went out). */
+/** How long an attempt took, as got timed it (no timings: no request went out; cut short: until now). */
 function attemptMs(timings: Response['timings'] | undefined): number {
-  return timings?.phases.total ?? 0;
+  if (!timings) return 0;
+  return timings.phases.total ?? (timings.end ?? timings.error ?? timings.abort ?? Date.now()) - timings.start;
 }
 
 /** Follows `cursor` until Unipile says there is no more (null). */
