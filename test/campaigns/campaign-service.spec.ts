@@ -26,7 +26,7 @@ class FakeCampaigns extends CampaignRepository {
   readonly campaigns = new Map<string, Campaign>();
   readonly senderRows: CampaignSender[] = [];
   readonly accounts = new Set<string>();
-  readonly steps: Array<{ campaignId: string; version: number; steps: StepDefinition[] }> = [];
+  readonly published: Array<{ campaignId: string; version: number; steps: StepDefinition[] }> = [];
   readonly locked: string[] = [];
   /** Names taken in the workspace (the unique index). */
   readonly names = new Set<string>();
@@ -111,7 +111,7 @@ class FakeCampaigns extends CampaignRepository {
   }
   override async insertSteps(campaignId: string, version: number, steps: StepDefinition[]) {
     this.inTransaction();
-    this.steps.push({ campaignId, version, steps });
+    this.published.push({ campaignId, version, steps });
   }
 }
 
@@ -266,18 +266,18 @@ describe('CampaignService.create', () => {
     const campaign = await service.create(viewer, { name: ' Spring ', customFields: ['Job Title', 'job-title', 'industry'] });
     expect(campaign).toMatchObject({ workspaceId: WS, name: 'Spring', status: CampaignStatus.DRAFT, sequenceVersion: 1 });
     expect(campaign.customFields).toEqual(['job_title', 'industry']);
-    expect(campaigns.steps).toHaveLength(1);
-    expect(campaigns.steps[0]).toMatchObject({ campaignId: campaign.id, version: 1 });
-    expect(campaigns.steps[0].steps.map((s) => s.kind)).toEqual([StepKind.INVITE, StepKind.MESSAGE, StepKind.MESSAGE, StepKind.MESSAGE]);
+    expect(campaigns.published).toHaveLength(1);
+    expect(campaigns.published[0]).toMatchObject({ campaignId: campaign.id, version: 1 });
+    expect(campaigns.published[0].steps.map((s) => s.kind)).toEqual([StepKind.INVITE, StepKind.MESSAGE, StepKind.MESSAGE, StepKind.MESSAGE]);
     // The first message after the invite waits for acceptance (withDefaults).
-    expect(campaigns.steps[0].steps[1].acceptTimeoutDays).toBe(21);
+    expect(campaigns.published[0].steps[1].acceptTimeoutDays).toBe(21);
   });
 
   it('refuses a name the workspace uses already, whatever its case', async () => {
     const { campaigns, service } = setup();
     campaigns.add({ name: 'Spring' });
     await expect(service.create(viewer, { name: 'SPRING' })).rejects.toMatchObject({ code: 'CAMPAIGN_NAME_TAKEN' });
-    expect(campaigns.steps).toEqual([]);
+    expect(campaigns.published).toEqual([]);
   });
 
   it('refuses custom fields that clash with a standard variable or are not names', async () => {
@@ -302,7 +302,7 @@ describe('CampaignService.setSequence', () => {
     const { campaigns, leads, service } = setup();
     const campaign = campaigns.add({ sequenceVersion: 3 });
     await service.setSequence(viewer, campaign.id, [{ kind: StepKind.MESSAGE, delayMinutes: 60, template: 'Hello' }]);
-    expect(campaigns.steps).toEqual([
+    expect(campaigns.published).toEqual([
       { campaignId: campaign.id, version: 4, steps: [{ kind: StepKind.MESSAGE, delayMinutes: 60, template: 'Hello', acceptTimeoutDays: null }] },
     ]);
     expect(leads.calls).toEqual(['reschedule']);
