@@ -1,3 +1,4 @@
+import { normalizeFieldName } from '../../src/modules/campaigns/custom-fields';
 import { LeadError } from '../../src/modules/leads/lead.errors';
 import {
   type CsvRow,
@@ -5,7 +6,6 @@ import {
   type RawLead,
   type RowProblem,
   isProblem,
-  normalizeFieldName,
   parseLeadsCsv,
   validateLead,
 } from '../../src/modules/leads/lead-rows';

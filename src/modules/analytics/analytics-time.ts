@@ -1,5 +1,7 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { InputError } from '../../core/errors';
+import { addDays } from '../../core/time/days';
+import { isValidTimeZone } from '../../core/time/zones';
 import { BUCKET_MINUTES, MAX_DAYS } from './analytics-definitions';
 
 /** Local calendar days firstDay..lastDay (YYYY-MM-DD) and the instants [from, to) they cover. */
@@ -23,14 +25,14 @@ const todays = new Map<string, { day: string; from: number; to: number }>();
 /** Throws BAD_USER_INPUT unless `timezone` is an IANA zone whose days the 15-minute rollup can split exactly. */
 export function assertTimezone(timezone: string, field = 'timezone'): void {
   if (validZones.has(timezone)) return;
-  if (!IANAZone.isValidZone(timezone)) throw new InputError(`${field} is not an IANA time zone: ${timezone}`, { field });
+  if (!isValidTimeZone(timezone)) throw new InputError(`${field} is not an IANA time zone: ${timezone}`, { field });
   validZones.add(timezone);
 }
 
 /** The `days` local days ending with today (now's day in `timezone`). */
 export function lastDays(timezone: string, now: Date, days: number): DayRange {
   const today = localToday(timezone, now);
-  return dayRange(timezone, shiftDay(today, -(days - 1)), today);
+  return dayRange(timezone, addDays(today, -(days - 1)), today);
 }
 
 function localToday(timezone: string, now: Date): string {
@@ -50,15 +52,10 @@ export function coveringWindow(now: Date, days: number): { from: Date; to: Date 
   return { from: new Date(now.getTime() - (days + 2) * DAY_MS), to: new Date(now.getTime() + 2 * DAY_MS) };
 }
 
-/** YYYY-MM-DD shifted by `days`: calendar arithmetic, without luxon (request paths loop over it). */
-export function shiftDay(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
 /** Every day of a range, YYYY-MM-DD, oldest first. */
 export function daysOf(range: DayRange): string[] {
   const days: string[] = [];
-  for (let day = range.firstDay; day <= range.lastDay; day = shiftDay(day, 1)) days.push(day);
+  for (let day = range.firstDay; day <= range.lastDay; day = addDays(day, 1)) days.push(day);
   return days;
 }
 

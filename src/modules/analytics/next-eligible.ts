@@ -1,6 +1,6 @@
 import { type AccountCaps, type ActionKind, dailyCap } from '../outreach/caps';
 import { currentOrNextWindow, localDay, type WorkingHours } from '../outreach/working-window';
-import { shiftDay } from './analytics-time';
+import { addDays } from '../../core/time/days';
 
 // When an account may next send, from its settings and what it sent: a pure function of its
 // inputs (no clock, no database), using the engine's own window and cap rules so the two agree.
@@ -21,7 +21,7 @@ const MAX_WINDOWS = 21;
 /** Invites over the 7 local days ending with `day` (the engine's rolling weekly cap). */
 export function invitesInWeekEnding(sent: EligibilityInput['sent'], day: string): number {
   let total = 0;
-  for (let back = 0; back < 7; back++) total += sent.get(shiftDay(day, -back))?.invites ?? 0;
+  for (let back = 0; back < 7; back++) total += sent.get(addDays(day, -back))?.invites ?? 0;
   return total;
 }
 

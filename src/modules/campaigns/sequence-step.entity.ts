@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { INVITATION_NOTE_MAX_LENGTH } from '../../core/linkedin-limits';
 import { Campaign } from './campaign.entity';
 
 export enum StepKind {
@@ -43,7 +44,7 @@ export class SequenceStep {
   @Column({ name: 'delay_minutes', type: 'int' })
   delayMinutes!: number;
 
-  @Field(() => String, { nullable: true, description: 'Message text, or the invite note (≤ 300 characters rendered)' })
+  @Field(() => String, { nullable: true, description: `Message text, or the invite note (≤ ${INVITATION_NOTE_MAX_LENGTH} characters rendered)` })
   @Column({ type: 'text', nullable: true })
   template!: string | null;
 

@@ -1,7 +1,9 @@
+import { INVITATION_NOTE_MAX_LENGTH } from '../../core/linkedin-limits';
 import { StepKind } from './sequence-step.entity';
 import { minimumRenderedLength, templateProblems } from './template';
 
-export const INVITE_NOTE_MAX_LENGTH = 300;
+/** The old name of INVITATION_NOTE_MAX_LENGTH (core/linkedin-limits.ts), still imported by outreach/execute-step.service.ts. */
+export { INVITATION_NOTE_MAX_LENGTH as INVITE_NOTE_MAX_LENGTH } from '../../core/linkedin-limits';
 export const MAX_STEPS = 20;
 export const MAX_DELAY_MINUTES = 365 * 24 * 60;
 export const DEFAULT_ACCEPT_TIMEOUT_DAYS = 21;
@@ -66,8 +68,8 @@ export function sequenceProblems(steps: readonly StepDefinition[], customFields:
           : `malformed placeholder near "${problem.text}"`,
       );
     }
-    if (step.kind === StepKind.INVITE && minimumRenderedLength(step.template) > INVITE_NOTE_MAX_LENGTH) {
-      at(`an invite note must fit in ${INVITE_NOTE_MAX_LENGTH} characters`);
+    if (step.kind === StepKind.INVITE && minimumRenderedLength(step.template) > INVITATION_NOTE_MAX_LENGTH) {
+      at(`an invite note must fit in ${INVITATION_NOTE_MAX_LENGTH} characters`);
     }
   });
   return problems;

@@ -1,12 +1,13 @@
-import type { DataSource } from 'typeorm';
 import type { Clock } from '../../core/clock';
+import type { TransactionRunner } from '../../core/db/transaction';
 import { InputError, NotFoundError } from '../../core/errors';
-import { type Page, PageArgs, paginate } from '../../core/graphql/pagination';
+import type { Page, PageArgs } from '../../core/graphql/pagination';
 import type { Viewer } from '../../core/graphql/viewer';
-import { DoNotContact } from './do-not-contact.entity';
+import type { DoNotContact } from './do-not-contact.entity';
+import type { DoNotContactRepository } from './do-not-contact.repository';
 import { EventSource } from './lead-event-type';
 import { normalizeProviderId, normalizePublicIdentifier } from './lead-identity';
-import { excludeActiveLeads } from './lead-transitions';
+import type { LeadRepository } from './lead.repository';
 import type { DoNotContactInput } from './lead.types';
 
 const MAX_ENTRIES_PER_CALL = 10_000;
@@ -17,16 +18,14 @@ const MAX_ENTRIES_PER_CALL = 10_000;
  */
 export class DoNotContactService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: TransactionRunner,
+    private readonly entries: DoNotContactRepository,
+    private readonly leads: LeadRepository,
     private readonly clock: Clock,
   ) {}
 
-  async list(viewer: Viewer, args: PageArgs): Promise<Page<DoNotContact>> {
-    const qb = this.dataSource
-      .getRepository(DoNotContact)
-      .createQueryBuilder('d')
-      .where('d.workspace_id = :ws', { ws: viewer.workspaceId });
-    return paginate(qb, args);
+  list(viewer: Viewer, args: PageArgs): Promise<Page<DoNotContact>> {
+    return this.entries.page(viewer.workspaceId, args);
   }
 
   /** Adds entries (an entry already listed is returned as it is) and excludes matching active leads. */
@@ -35,26 +34,21 @@ export class DoNotContactService {
       throw new InputError(`Give between 1 and ${MAX_ENTRIES_PER_CALL} entries`);
     }
     const entries = inputs.map((input, i) => normalizeEntry(input, i));
-    return this.dataSource.transaction(async (em) => {
+    return this.db.transaction(async (em) => {
+      const list = this.entries.withManager(em);
       const saved: DoNotContact[] = [];
       for (const entry of entries) {
-        const existing = await em
-          .getRepository(DoNotContact)
-          .createQueryBuilder('d')
-          .where('d.workspace_id = :ws', { ws: viewer.workspaceId })
-          .andWhere('(d.public_identifier = :pub OR d.provider_id = :mid)', { pub: entry.publicIdentifier, mid: entry.providerId })
-          .getOne();
+        const existing = await list.findEntry(viewer.workspaceId, entry);
         if (existing) {
           // Complete an entry known by one identifier with the other.
           existing.publicIdentifier ??= entry.publicIdentifier;
           existing.providerId ??= entry.providerId;
-          saved.push(await em.save(existing));
+          saved.push(await list.save(existing));
           continue;
         }
-        saved.push(await em.save(em.create(DoNotContact, { ...entry, workspaceId: viewer.workspaceId, source })));
+        saved.push(await list.add({ ...entry, workspaceId: viewer.workspaceId, source }));
       }
-      await excludeActiveLeads(
-        em,
+      await this.leads.withManager(em).excludeActive(
         {
           workspaceId: viewer.workspaceId,
           publicIdentifiers: saved.flatMap((d) => (d.publicIdentifier ? [d.publicIdentifier] : [])),
@@ -69,8 +63,7 @@ export class DoNotContactService {
   }
 
   async remove(viewer: Viewer, id: string): Promise<boolean> {
-    const result = await this.dataSource.getRepository(DoNotContact).delete({ id, workspaceId: viewer.workspaceId });
-    if (!result.affected) throw new NotFoundError('Do-not-contact entry', id);
+    if (!(await this.entries.remove(viewer.workspaceId, id))) throw new NotFoundError('Do-not-contact entry', id);
     return true;
   }
 }

@@ -1,14 +1,14 @@
-import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
+import type { TransactionRunner } from '../../core/db/transaction';
 import type { Viewer } from '../../core/graphql/viewer';
 import type { CampaignService } from '../campaigns/campaign.service';
+import type { DoNotContactRepository } from './do-not-contact.repository';
 import { EventSource, LeadEventType } from './lead-event-type';
-import { insertLeadEvents } from './lead-events';
+import type { LeadEventRepository } from './lead-event.repository';
 import { personKeys } from './lead-identity';
 import { type LeadCandidate, type RawLead, type RowProblem, isProblem, parseLeadsCsv, validateLead } from './lead-rows';
-import { assignSenders, rescheduleLeads } from './lead-schedule';
-import { ACTIVE_LEAD_STATUSES_SQL } from './lead-status';
 import { LeadError } from './lead.errors';
+import type { LeadRepository } from './lead.repository';
 import { ImportLeadsResult, ImportOutcome, type ImportRowResult } from './lead.types';
 
 export const MAX_LEADS_PER_IMPORT = 20_000;
@@ -23,7 +23,10 @@ type Blocker = { outcome: ImportOutcome.DUPLICATE | ImportOutcome.EXCLUDED; reas
  */
 export class LeadImportService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: TransactionRunner,
+    private readonly leads: LeadRepository,
+    private readonly events: LeadEventRepository,
+    private readonly doNotContact: DoNotContactRepository,
     private readonly campaigns: CampaignService,
     private readonly clock: Clock,
     /** Called after leads were created, so the engine scans soon. */
@@ -65,16 +68,17 @@ export class LeadImportService {
       candidates.push(checked);
     }
 
-    await this.dataSource.transaction(async (em) => {
+    await this.db.transaction(async (em) => {
+      const leads = this.leads.withManager(em);
       const campaign = await this.campaigns.lockEditable(em, viewer, campaignId);
-      const blockers = await this.findBlockers(em, viewer.workspaceId, campaignId, candidates);
+      const blockers = await this.findBlockers(leads, this.doNotContact.withManager(em), viewer.workspaceId, campaignId, candidates);
       const toInsert: LeadCandidate[] = [];
       for (const c of candidates) {
         const blocker = personKeys(c).map((k) => blockers.get(k)).find(Boolean);
         if (blocker) results.push({ row: c.row, outcome: blocker.outcome, reason: blocker.reason, leadId: null });
         else toInsert.push(c);
       }
-      const created = await this.insertLeads(em, viewer.workspaceId, campaignId, toInsert);
+      const created = await insertLeads(leads, viewer.workspaceId, campaignId, toInsert, this.clock.now());
       for (const c of toInsert) {
         const leadId = personKeys(c).map((k) => created.get(k)).find(Boolean) ?? null;
         results.push(
@@ -87,11 +91,10 @@ export class LeadImportService {
       if (createdIds.length === 0) return;
       const newFields = [...new Set(toInsert.flatMap((c) => Object.keys(c.customFields)))];
       await this.campaigns.declareCustomFields(em, campaign, newFields);
-      await assignSenders(em, campaignId);
-      await rescheduleLeads(em, campaignId, createdIds);
+      await leads.assignSenders(campaignId);
+      await leads.reschedule(campaignId, createdIds);
       const now = this.clock.now();
-      await insertLeadEvents(
-        em,
+      await this.events.withManager(em).insert(
         createdIds.map((leadId) => ({
           workspaceId: viewer.workspaceId,
           campaignId,
@@ -118,7 +121,8 @@ export class LeadImportService {
 
   /** Why a person cannot be added: on the do-not-contact list, already in this campaign, or active elsewhere. */
   private async findBlockers(
-    em: EntityManager,
+    leads: LeadRepository,
+    doNotContact: DoNotContactRepository,
     workspaceId: string,
     campaignId: string,
     candidates: LeadCandidate[],
@@ -127,68 +131,31 @@ export class LeadImportService {
     const providers = candidates.flatMap((c) => (c.providerId ? [c.providerId] : []));
     const blockers = new Map<string, Blocker>();
     if (candidates.length === 0) return blockers;
-    const dnc: Array<{ public_identifier: string | null; provider_id: string | null }> = await em.query(
-      `SELECT public_identifier, provider_id FROM do_not_contact
-       WHERE workspace_id = $1 AND (public_identifier = ANY($2) OR provider_id = ANY($3))`,
-      [workspaceId, publics, providers],
-    );
-    for (const row of dnc) {
-      for (const key of personKeys({ publicIdentifier: row.public_identifier, providerId: row.provider_id })) {
+    for (const person of await doNotContact.matching(workspaceId, publics, providers)) {
+      for (const key of personKeys(person)) {
         blockers.set(key, { outcome: ImportOutcome.EXCLUDED, reason: 'on the do-not-contact list' });
       }
     }
-    const existing: Array<{ public_identifier: string | null; provider_id: string | null; campaign_id: string; name: string }> =
-      await em.query(
-        `SELECT l.public_identifier, l.provider_id, l.campaign_id, c.name
-         FROM lead l JOIN campaign c ON c.id = l.campaign_id
-         WHERE l.workspace_id = $1
-           AND (l.campaign_id = $2 OR l.status IN (${ACTIVE_LEAD_STATUSES_SQL}))
-           AND (l.public_identifier = ANY($3) OR l.provider_id = ANY($4))`,
-        [workspaceId, campaignId, publics, providers],
-      );
-    for (const row of existing) {
+    for (const lead of await leads.blockingLeads(workspaceId, campaignId, publics, providers)) {
       const reason =
-        row.campaign_id === campaignId ? 'already in this campaign' : `in an active sequence of campaign "${row.name}"`;
-      for (const key of personKeys({ publicIdentifier: row.public_identifier, providerId: row.provider_id })) {
+        lead.campaignId === campaignId ? 'already in this campaign' : `in an active sequence of campaign "${lead.campaignName}"`;
+      for (const key of personKeys(lead)) {
         if (!blockers.has(key)) blockers.set(key, { outcome: ImportOutcome.DUPLICATE, reason });
       }
     }
     return blockers;
   }
+}
 
-  /** One INSERT for all rows; a row a concurrent import took first is skipped (ON CONFLICT DO NOTHING). */
-  private async insertLeads(
-    em: EntityManager,
-    workspaceId: string,
-    campaignId: string,
-    leads: LeadCandidate[],
-  ): Promise<Map<string, string>> {
-    const created = new Map<string, string>();
-    if (leads.length === 0) return created;
-    const rows: Array<{ id: string; public_identifier: string | null; provider_id: string | null }> = await em.query(
-      `INSERT INTO lead (workspace_id, campaign_id, created_at, updated_at,
-                         public_identifier, provider_id, first_name, last_name, company, custom_fields)
-       SELECT $1, $2, $9, $9, * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
-       ON CONFLICT DO NOTHING
-       RETURNING id, public_identifier, provider_id`,
-      [
-        workspaceId,
-        campaignId,
-        leads.map((l) => l.publicIdentifier),
-        leads.map((l) => l.providerId),
-        leads.map((l) => l.firstName),
-        leads.map((l) => l.lastName),
-        leads.map((l) => l.company),
-        leads.map((l) => JSON.stringify(l.customFields)),
-        // The clock, not the database's now(): sequence delays count from here, also on a virtual clock.
-        this.clock.now(),
-      ],
-    );
-    for (const row of rows) {
-      for (const key of personKeys({ publicIdentifier: row.public_identifier, providerId: row.provider_id })) {
-        created.set(key, row.id);
-      }
-    }
-    return created;
+/**
+ * Inserts the leads (one statement; a person a concurrent import took first is skipped) and
+ * gives the id created under each person key. `now` is the clock's, not the database's now():
+ * sequence delays count from it, also on a virtual clock.
+ */
+async function insertLeads(leads: LeadRepository, workspaceId: string, campaignId: string, candidates: LeadCandidate[], now: Date): Promise<Map<string, string>> {
+  const created = new Map<string, string>();
+  for (const lead of await leads.insertCandidates(workspaceId, campaignId, candidates, now)) {
+    for (const key of personKeys(lead)) created.set(key, lead.id);
   }
+  return created;
 }

@@ -1,12 +1,16 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
-import { preparedQuery } from '../../core/db/prepared-query';
+import type { TransactionRunner } from '../../core/db/transaction';
+import { CampaignRepository } from '../campaigns/campaign.repository';
+import { StepKind } from '../campaigns/sequence-step.entity';
+import { DoNotContactRepository } from './do-not-contact.repository';
 import { EventSource, LeadEventType } from './lead-event-type';
-import { type NewLeadEvent, insertLeadEvents, leadEventsParams, statusChangedEvent } from './lead-events';
-import { FIND_REPLYING_LEAD_SQL, RECORD_REPLY_SQL, type ReplyingLead } from './lead-reply-statements';
-import { rescheduleLeads } from './lead-schedule';
+import { LeadEventRepository, type NewLeadEvent } from './lead-event.repository';
+import { statusChangedEvent } from './lead-events';
+import { LeadReplyRepository, type ReplyingLead } from './lead-reply.repository';
 import { LeadStatus, isActiveLeadStatus } from './lead-status';
-import { Lead } from './lead.entity';
+import type { Lead } from './lead.entity';
+import { LeadRepository } from './lead.repository';
 
 /** Phrases that mean "stop contacting me" (matched case-insensitively as whole words). */
 export const DEFAULT_OPT_OUT_PHRASES = ['stop', 'unsubscribe', 'not interested', 'remove me', 'do not contact'];
@@ -54,55 +58,53 @@ export type Reply = {
 
 export type ReplyResult = { lead: ReplyingLead; optedOut: boolean; duplicate: boolean };
 
+/** The statements progress runs: leads, their replies and events, opt-outs, and the campaign's steps. */
+export type LeadProgressRepositories = {
+  leads: LeadRepository;
+  replies: LeadReplyRepository;
+  events: LeadEventRepository;
+  doNotContact: DoNotContactRepository;
+  campaigns: CampaignRepository;
+};
+
+/** The repositories over a data source's manager. */
+export const leadProgressRepositories = (manager: EntityManager): LeadProgressRepositories => ({
+  leads: new LeadRepository(manager),
+  replies: new LeadReplyRepository(manager),
+  events: new LeadEventRepository(manager),
+  doNotContact: new DoNotContactRepository(manager),
+  campaigns: new CampaignRepository(manager),
+});
+
 /**
  * What LinkedIn tells us about a lead, whichever path brought it (webhook, poll, sync):
  * an acceptance moves the lead to `connected` and makes its next step due; a reply stops its
  * sequence (or opts it out). Both are idempotent: the same fact twice changes nothing.
  */
 export class LeadProgressService {
-  private readonly lockReplyingLead;
-  private readonly recordReply;
-
   constructor(
-    private readonly dataSource: DataSource,
+    /** Transactions; a data source (its manager carries the default repositories). */
+    private readonly db: TransactionRunner & { readonly manager: EntityManager },
     private readonly clock: Clock,
     private readonly optOutPhrases: readonly string[] = DEFAULT_OPT_OUT_PHRASES,
-  ) {
-    this.lockReplyingLead = preparedQuery<ReplyingLead>(dataSource, FIND_REPLYING_LEAD_SQL);
-    this.recordReply = preparedQuery<{ id: string }>(dataSource, RECORD_REPLY_SQL);
-  }
+    private readonly repositories: LeadProgressRepositories = leadProgressRepositories(db.manager),
+  ) {}
 
   /** In `em`'s transaction when given (the caller commits), else in its own. */
   async markConnected(fact: Acceptance, em?: EntityManager): Promise<string[]> {
     if (!fact.providerId && !fact.publicIdentifier) return [];
     return this.inTransaction(em, async (em) => {
-      const qb = em
-        .getRepository(Lead)
-        .createQueryBuilder('l')
-        .setLock('pessimistic_write')
-        .where('(l.provider_id = :mid OR l.public_identifier = :pub)', {
-          mid: fact.providerId ?? null,
-          pub: fact.publicIdentifier?.toLowerCase() ?? null,
-        });
-      if (fact.includeSiblings) {
-        // Own leads before an invite, or invited leads of any account of the same workspace.
-        qb.andWhere(
-          `((l.account_id = :account AND l.status IN (:...own))
-            OR (l.status = :invited AND l.account_id IN (
-                  SELECT s.id FROM linkedin_account s
-                  WHERE s.workspace_id = (SELECT a.workspace_id FROM linkedin_account a WHERE a.id = :account))))`,
-          { account: fact.accountId, own: [LeadStatus.PENDING_INVITE, LeadStatus.INVITE_SENT], invited: LeadStatus.INVITE_SENT },
-        );
-      } else {
-        qb.andWhere('l.account_id = :account', { account: fact.accountId }).andWhere('l.status IN (:...statuses)', {
-          statuses: [LeadStatus.PENDING_INVITE, LeadStatus.INVITE_SENT],
-        });
-      }
-      const leads = await qb.getMany();
+      const repos = this.bound(em);
+      const leads = await repos.leads.lockAcceptanceCandidates({
+        accountId: fact.accountId,
+        providerId: fact.providerId ?? null,
+        publicIdentifier: fact.publicIdentifier?.toLowerCase() ?? null,
+        includeSiblings: fact.includeSiblings ?? false,
+      });
       const now = this.clock.now();
       const events: NewLeadEvent[] = [];
       for (const lead of leads) {
-        await em.update(Lead, lead.id, {
+        await repos.leads.update(lead.id, {
           status: LeadStatus.CONNECTED,
           statusReason: null,
           connectedAt: fact.occurredAt,
@@ -119,9 +121,9 @@ export class LeadProgressService {
           }),
           statusChangedEvent(lead, lead.status, LeadStatus.CONNECTED, 'INVITE_ACCEPTED', now, fact.source),
         );
-        await rescheduleLeads(em, lead.campaignId, [lead.id]);
+        await repos.leads.reschedule(lead.campaignId, [lead.id]);
       }
-      await insertLeadEvents(em, events);
+      await repos.events.insert(events);
       return leads.map((l) => l.id);
     });
   }
@@ -134,19 +136,9 @@ export class LeadProgressService {
    */
   async markConnectedHistorically(fact: HistoricalConnection, leadIds: string[]): Promise<string[]> {
     if (leadIds.length === 0) return [];
-    return this.dataSource.transaction(async (em) => {
-      const leads = await em
-        .getRepository(Lead)
-        .createQueryBuilder('l')
-        .setLock('pessimistic_write')
-        .where('l.id IN (:...ids)', { ids: leadIds })
-        .andWhere('l.account_id = :account', { account: fact.accountId })
-        .andWhere('l.status IN (:...statuses)', { statuses: [...PRE_REPLY_STATUSES] })
-        .andWhere(
-          `NOT EXISTS (SELECT 1 FROM lead_event e WHERE e.lead_id = l.id
-                       AND e.type IN ('connection_accepted', 'connection_accepted_historical'))`,
-        )
-        .getMany();
+    return this.db.transaction(async (em) => {
+      const repos = this.bound(em);
+      const leads = await repos.leads.lockUnacceptedLeads(leadIds, fact.accountId, PRE_REPLY_STATUSES);
       const now = this.clock.now();
       const events: NewLeadEvent[] = [];
       for (const lead of leads) {
@@ -157,28 +149,24 @@ export class LeadProgressService {
         };
         events.push(this.event(lead, LeadEventType.CONNECTION_ACCEPTED_HISTORICAL, fact, now, {}));
         if (lead.status === LeadStatus.PENDING_INVITE || lead.status === LeadStatus.INVITE_SENT) {
-          const [step]: Array<{ kind: string }> = await em.query(
-            `SELECT s.kind FROM sequence_step s JOIN campaign c ON c.id = s.campaign_id
-             WHERE s.campaign_id = $1 AND s.version = coalesce($2, c.sequence_version) AND s.step_index = $3`,
-            [lead.campaignId, lead.sequenceVersion, lead.nextStepIndex],
-          );
+          const step = await repos.campaigns.stepKind(lead.campaignId, lead.sequenceVersion, lead.nextStepIndex);
           // Like the engine's ALREADY_CONNECTED: no invitation is needed any more.
           const beforeInvite = lead.status === LeadStatus.PENDING_INVITE;
-          const skipInvite = beforeInvite && step?.kind === 'INVITE';
+          const skipInvite = beforeInvite && step === StepKind.INVITE;
           const reason = beforeInvite ? 'ALREADY_CONNECTED' : 'INVITE_ACCEPTED';
-          await em.update(Lead, lead.id, {
+          await repos.leads.update(lead.id, {
             ...identity,
             status: LeadStatus.CONNECTED,
             statusReason: beforeInvite ? reason : null,
             ...(skipInvite ? { nextStepIndex: lead.nextStepIndex + 1, lastStepSentAt: now } : {}),
           });
           events.push(statusChangedEvent(lead, lead.status, LeadStatus.CONNECTED, reason, now, fact.source));
-          await rescheduleLeads(em, lead.campaignId, [lead.id]);
+          await repos.leads.reschedule(lead.campaignId, [lead.id]);
         } else {
-          await em.update(Lead, lead.id, identity);
+          await repos.leads.update(lead.id, identity);
         }
       }
-      await insertLeadEvents(em, events);
+      await repos.events.insert(events);
       return leads.map((l) => l.id);
     });
   }
@@ -189,7 +177,8 @@ export class LeadProgressService {
    */
   async markReplied(reply: Reply, em?: EntityManager): Promise<ReplyResult | undefined> {
     return this.inTransaction(em, async (em) => {
-      const lead = await this.findReplyingLead(em, reply);
+      const repos = this.bound(em);
+      const lead = await findReplyingLead(repos.replies, reply);
       if (!lead) return undefined;
 
       const now = this.clock.now();
@@ -218,38 +207,34 @@ export class LeadProgressService {
       }
       if (optedOut) events.push(this.event(lead, LeadEventType.LEAD_OPTED_OUT, reply, now, { message_id: reply.messageId }));
       const next: ReplyingLead = { ...lead, ...changes };
-      const state = [next.status, next.statusReason, next.providerId, next.chatId, next.nextActionAt, next.waitingReason, next.firstReplyAt, next.lastStepBeforeReply];
       // When its status changes, whatever was queued for this lead does not go out.
-      const recorded = await this.recordReply([lead.id, reply.messageId, statusChanges, ...state, ...leadEventsParams(events)], em);
-      if (recorded.length === 0) return { lead, optedOut: false, duplicate: true };
-      if (optedOut) await this.addToDoNotContact(em, next);
+      const recorded = await repos.replies.recordReply(lead.id, reply.messageId, statusChanges, next, events);
+      if (!recorded) return { lead, optedOut: false, duplicate: true };
+      if (optedOut) await repos.doNotContact.addOptOut(next);
       return { lead: next, optedOut, duplicate: false };
     });
   }
 
   private inTransaction<T>(em: EntityManager | undefined, work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return em ? work(em) : this.dataSource.transaction(work);
+    return em ? work(em) : this.db.transaction(work);
+  }
+
+  /** The repositories, inside `em`'s transaction. */
+  private bound(em: EntityManager): LeadProgressRepositories {
+    const { leads, replies, events, doNotContact, campaigns } = this.repositories;
+    return {
+      leads: leads.withManager(em),
+      replies: replies.withManager(em),
+      events: events.withManager(em),
+      doNotContact: doNotContact.withManager(em),
+      campaigns: campaigns.withManager(em),
+    };
   }
 
   isOptOut(text: string | null): boolean {
     if (!text) return false;
     const normalized = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim()} `;
     return this.optOutPhrases.some((p) => normalized.includes(` ${p.toLowerCase()} `));
-  }
-
-  private async findReplyingLead(em: EntityManager, reply: Reply): Promise<ReplyingLead | undefined> {
-    if (!reply.chatId && !reply.providerId) return undefined;
-    const [lead] = await this.lockReplyingLead([reply.accountId, reply.chatId ?? null, reply.providerId ?? null], em);
-    return lead;
-  }
-
-  private async addToDoNotContact(em: EntityManager, lead: Pick<Lead, 'workspaceId' | 'publicIdentifier' | 'providerId'>): Promise<void> {
-    await em.query(
-      `INSERT INTO do_not_contact (workspace_id, public_identifier, provider_id, reason, source)
-       SELECT $1, $2, $3, 'Replied with an opt-out phrase', 'opt_out'
-       WHERE NOT EXISTS (SELECT 1 FROM do_not_contact WHERE workspace_id = $1 AND (public_identifier = $2 OR provider_id = $3))`,
-      [lead.workspaceId, lead.publicIdentifier, lead.providerId],
-    );
   }
 
   private event(
@@ -273,4 +258,10 @@ export class LeadProgressService {
       meta: { linkedin_account_id: fact.accountId, detection_latency_ms: Math.max(0, now.getTime() - fact.occurredAt.getTime()), ...meta },
     };
   }
+}
+
+/** The lead a reply concerns (by chat, else by member), locked; none without either. */
+async function findReplyingLead(replies: LeadReplyRepository, reply: Reply): Promise<ReplyingLead | undefined> {
+  if (!reply.chatId && !reply.providerId) return undefined;
+  return replies.lockReplyingLead(reply.accountId, reply.chatId ?? null, reply.providerId ?? null);
 }

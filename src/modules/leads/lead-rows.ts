@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { STANDARD_VARIABLES } from '../campaigns/template';
+import { isAllowedCustomFieldName, normalizeFieldName } from '../campaigns/custom-fields';
 import { LeadError } from './lead.errors';
 import { normalizeProviderId, normalizePublicIdentifier } from './lead-identity';
 
@@ -27,14 +27,8 @@ export type LeadCandidate = {
 
 export type RowProblem = { row: number; reason: string };
 
-const CUSTOM_FIELD_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 const MAX_CUSTOM_FIELDS = 50;
 const MAX_CUSTOM_VALUE = 1000;
-const RESERVED = new Set<string>(STANDARD_VARIABLES);
-
-/** "Job Title" → "job_title": how custom field names (and CSV headers) are written in templates. */
-export const normalizeFieldName = (name: string): string =>
-  name.trim().toLowerCase().replace(/[\s-]+/g, '_');
 
 export function validateLead(row: number, raw: RawLead): LeadCandidate | RowProblem {
   const problem = (reason: string): RowProblem => ({ row, reason });
@@ -60,7 +54,7 @@ export function validateLead(row: number, raw: RawLead): LeadCandidate | RowProb
   if (entries.length > MAX_CUSTOM_FIELDS) return problem(`at most ${MAX_CUSTOM_FIELDS} custom fields`);
   for (const [rawName, rawValue] of entries) {
     const name = normalizeFieldName(rawName);
-    if (!CUSTOM_FIELD_NAME.test(name) || RESERVED.has(name)) {
+    if (!isAllowedCustomFieldName(name)) {
       return problem(`"${rawName}" cannot be a custom field name (letters, digits and _, not a standard field)`);
     }
     if (rawValue === null || rawValue === undefined || rawValue === '') continue;
