@@ -35,6 +35,7 @@ describe('admin operations', () => {
 
   it('should report a migration the database lacks as pending, and start with MIGRATIONS_RUN=false without applying it', async () => {
     const db = e.t.app.dataSource;
+    // Raw SQL on purpose: a database one migration behind, which the app itself never leaves.
     const [[row]] = await db.query(`DELETE FROM typeorm_migrations WHERE name = 'OperationsSecurity1795618100000' RETURNING timestamp, name`);
     try {
       const { migrationsStatus } = await gqlOk(e.t.graphqlUrl, MigrationsStatusDocument, {}, e.admin.token);

@@ -1,6 +1,6 @@
 import { Role } from '../../src/core/graphql/viewer';
 import { SCAN_JOB } from '../../src/modules/outreach/jobs/outreach.jobs';
-import { createUser } from '../factories/user.factory';
+import { changeUserInPlace, createUser } from '../factories/user.factory';
 import { MeDocument, RevokeAllTokensDocument } from '../graphql/generated';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { eventually } from '../support/polling';
@@ -269,11 +269,12 @@ describe('jobs dashboard (agendash) at /admin/jobs', () => {
     expect((await fetch(`${dash}/api`, { headers: { cookie } })).status).toBe(401);
     // No longer an operator: the flag is read on every request, not taken from the session.
     const { cookie: adminCookie } = await openSession(adminToken);
-    await t.app.dataSource.query(`UPDATE app_user SET operator = false WHERE email = $1`, [TEST_ADMIN.email]);
+    const { me } = await gqlOk(t.graphqlUrl, MeDocument, {}, adminToken);
+    await changeUserInPlace(t.app.dataSource, me.id, { operator: false });
     try {
       expect((await fetch(`${dash}/api`, { headers: { cookie: adminCookie } })).status).toBe(403);
     } finally {
-      await t.app.dataSource.query(`UPDATE app_user SET operator = true WHERE email = $1`, [TEST_ADMIN.email]);
+      await changeUserInPlace(t.app.dataSource, me.id, { operator: true });
     }
   });
 });

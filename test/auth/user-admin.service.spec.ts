@@ -10,14 +10,18 @@ const WS = 'ws-1';
 const OTHER_WS = 'ws-2';
 
 type Published = { workspaceId: string; topic: LiveTopic; payload: Record<string, unknown> };
-type Users = UserAdminRepositories['users'];
+type Repositories = UserAdminRepositories;
+type UsersRepository = Repositories['users'];
+type LiveEventsRepository = Repositories['liveEvents'];
+type Users = ReturnType<UsersRepository['withManager']>;
+type LiveEvents = ReturnType<LiveEventsRepository['withManager']>;
 
 /**
- * The users of an instance in memory, behind the repository methods UserAdminService uses. A
+ * The users of an instance in memory, behind the repositories UserAdminService uses. A
  * transaction works on a copy that replaces the state only when it commits; every statement must
- * come with the open transaction's manager, after the instance-wide lock.
+ * go through repositories bound to the open transaction's manager, after the instance-wide lock.
  */
-class FakeUsers implements Users {
+class FakeDatabase {
   users = new Map<string, User>();
   published: Published[] = [];
   workspaceVersions = new Map<string, number>([
@@ -26,7 +30,9 @@ class FakeUsers implements Users {
   ]);
   /** When set, countActive answers this instead of counting (to reach invariants no caller can break alone). */
   countsOverride?: ActiveCounts;
-  private tx?: { em: EntityManager; locked: boolean };
+  tx?: { em: EntityManager; locked: boolean };
+
+  readonly repositories: Repositories = { users: new FakeUsers(this), liveEvents: new FakeLiveEvents(this) };
 
   add(id: string, attrs: Partial<User> = {}): User {
     const user = Object.assign(new User(), {
@@ -78,75 +84,98 @@ class FakeUsers implements Users {
     },
   };
 
-  readonly liveEvents: UserAdminRepositories['liveEvents'] = {
-    publish: async (workspaceId, topic, payload, em) => {
-      this.inTransaction(em);
-      this.published.push({ workspaceId, topic, payload });
-    },
-  };
+  /** Throws unless `em` (a repository's manager) is the open transaction's, holding the lock. */
+  inLockedTransaction(em: EntityManager | undefined): void {
+    if (!this.tx || this.tx.em !== em || !this.tx.locked) throw new Error('a statement outside the locked transaction');
+  }
+}
 
-  async lockUserChanges(em: EntityManager): Promise<void> {
-    if (!this.tx || this.tx.em !== em) throw new Error('lock outside the transaction');
-    this.tx.locked = true;
+/** app_user; unbound (no `em`) it refuses every statement, as the service must bind it to its transaction. */
+class FakeUsers implements UsersRepository {
+  constructor(
+    private readonly db: FakeDatabase,
+    private readonly em?: EntityManager,
+  ) {}
+
+  withManager(em: EntityManager): Users {
+    return new FakeUsers(this.db, em);
   }
 
-  async findActor(session: SessionKey, em?: EntityManager): Promise<ActorRights | undefined> {
-    this.inTransaction(em);
-    const user = this.users.get(session.userId);
+  async lockUserChanges(): Promise<void> {
+    if (!this.db.tx || this.db.tx.em !== this.em) throw new Error('lock outside the transaction');
+    this.db.tx.locked = true;
+  }
+
+  async findActor(session: SessionKey): Promise<ActorRights | undefined> {
+    this.db.inLockedTransaction(this.em);
+    const user = this.db.users.get(session.userId);
     const valid =
       user &&
       user.workspaceId === session.workspaceId &&
       user.tokenVersion === session.userTokenVersion &&
-      this.workspaceVersions.get(user.workspaceId) === session.tokenVersion &&
+      this.db.workspaceVersions.get(user.workspaceId) === session.tokenVersion &&
       !user.deactivatedAt;
     return valid ? { role: user.role, operator: user.operator } : undefined;
   }
 
-  async findInWorkspace(id: string, workspaceId: string, em?: EntityManager): Promise<User | null> {
-    this.inTransaction(em);
-    const user = this.users.get(id);
+  async findInWorkspace(id: string, workspaceId: string): Promise<User | null> {
+    this.db.inLockedTransaction(this.em);
+    const user = this.db.users.get(id);
     return user && user.workspaceId === workspaceId ? Object.assign(new User(), user) : null;
   }
 
-  async update(id: string, changes: UserChanges, em?: EntityManager): Promise<void> {
-    this.inTransaction(em);
-    Object.assign(this.users.get(id)!, changes);
+  async update(id: string, changes: UserChanges): Promise<void> {
+    this.db.inLockedTransaction(this.em);
+    Object.assign(this.db.users.get(id)!, changes);
   }
 
-  async delete(id: string, em?: EntityManager): Promise<void> {
-    this.inTransaction(em);
-    this.users.delete(id);
+  async delete(id: string): Promise<void> {
+    this.db.inLockedTransaction(this.em);
+    this.db.users.delete(id);
   }
 
-  async bumpTokenVersion(id: string, em?: EntityManager): Promise<void> {
-    this.inTransaction(em);
-    this.users.get(id)!.tokenVersion += 1;
+  async bumpTokenVersion(id: string): Promise<void> {
+    this.db.inLockedTransaction(this.em);
+    this.db.users.get(id)!.tokenVersion += 1;
   }
 
-  async countActive(workspaceId: string, em?: EntityManager): Promise<ActiveCounts> {
-    this.inTransaction(em);
-    if (this.countsOverride) return this.countsOverride;
-    const active = [...this.users.values()].filter((u) => !u.deactivatedAt);
+  async countActive(workspaceId: string): Promise<ActiveCounts> {
+    this.db.inLockedTransaction(this.em);
+    if (this.db.countsOverride) return this.db.countsOverride;
+    const active = [...this.db.users.values()].filter((u) => !u.deactivatedAt);
     return {
       admins: active.filter((u) => u.workspaceId === workspaceId && u.role === Role.ADMIN).length,
       operators: active.filter((u) => u.operator).length,
     };
   }
+}
 
-  private inTransaction(em: EntityManager | undefined): void {
-    if (!this.tx || this.tx.em !== em || !this.tx.locked) throw new Error('a statement outside the locked transaction');
+/** live_event; a revocation published outside the change's transaction fails. */
+class FakeLiveEvents implements LiveEventsRepository {
+  constructor(
+    private readonly db: FakeDatabase,
+    private readonly em?: EntityManager,
+  ) {}
+
+  withManager(em: EntityManager): LiveEvents {
+    return new FakeLiveEvents(this.db, em);
+  }
+
+  async publish(workspaceId: string, topic: LiveTopic, payload: Record<string, unknown>): Promise<void> {
+    this.db.inLockedTransaction(this.em);
+    this.db.published.push({ workspaceId, topic, payload });
   }
 }
 
 describe(UserAdminService.name, () => {
-  let db: FakeUsers;
+  let db: FakeDatabase;
   let clock: VirtualClock;
   let service: UserAdminService;
 
   beforeEach(() => {
-    db = new FakeUsers();
+    db = new FakeDatabase();
     clock = new VirtualClock('2026-01-10T12:00:00Z');
-    service = new UserAdminService(db.runner, { users: db, liveEvents: db.liveEvents }, clock);
+    service = new UserAdminService(db.runner, db.repositories, clock);
     db.add('operator', { operator: true });
     db.add('admin');
     db.add('member', { role: Role.MEMBER });

@@ -1,5 +1,6 @@
 import { Role } from '../../src/core/graphql/viewer';
 import { SYNC_RUN_JOB } from '../../src/modules/sync/jobs/sync.jobs';
+import { createSyncRun } from '../factories/sync-run.factory';
 import {
   CreateWorkspaceDocument,
   EnsureWebhooksDocument,
@@ -85,8 +86,7 @@ describe('instance operator: instance-wide controls are not every workspace admi
   });
 
   it("should show a workspace admin only their workspace's jobs and failures in schedulerStatus, and the operator everything", async () => {
-    const syncRun = async (workspaceId: string): Promise<string> =>
-      (await t.app.dataSource.query(`INSERT INTO sync_run (workspace_id, kind) VALUES ($1, 'conversations') RETURNING id`, [workspaceId]))[0].id;
+    const syncRun = async (workspaceId: string): Promise<string> => (await createSyncRun(t.app.dataSource, workspaceId)).id;
     const failed = async (name: string, data: Record<string, unknown>, reason: string) => {
       // Left as a worker leaves a job that threw (the state a worker writes after a run).
       const job = await t.app.jobs.create(name, data).save();

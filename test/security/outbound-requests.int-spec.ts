@@ -171,6 +171,7 @@ describe('outbound requests: Slack and webhook channels reach public addresses o
   it('should refuse at sending the channels saved before the check: this machine by address or name, and Slack URLs off Slack', async () => {
     const w = await replyWorld(t, admin, 'Saved before');
     const legacy = async (kind: 'WEBHOOK' | 'SLACK', url: string) => {
+      // Raw SQL on purpose: the app refuses these destinations now, so only a direct write can store one.
       const [{ id }] = await t.app.dataSource.query(
         `INSERT INTO notification_channel (workspace_id, kind, name, url, secret) VALUES ($1, $2, 'Saved before', $3, $4) RETURNING id`,
         [admin.workspaceId, kind, kind === 'WEBHOOK' ? url : null, kind === 'SLACK' ? url : 'whsec_saved-before-the-check-0123456789'],
@@ -257,6 +258,7 @@ describe('outbound requests with NOTIFY_ALLOW_PRIVATE_NETWORKS=true', () => {
     expect(JSON.stringify(notificationDelivery)).not.toContain('hunter2');
 
     // Rows written before this release kept the body: the migration cuts them to the status line.
+    // Raw SQL on purpose: the app no longer writes such rows, only an older release did.
     await t.app.dataSource.query(`UPDATE notification_delivery SET last_error = $2 WHERE id = $1`, [fails.id, `HTTP 500: ${INTERNAL_ANSWER}`]);
     await t.app.dataSource.query(
       `UPDATE notification_attempt SET error = CASE attempt WHEN 1 THEN $2 ELSE $3 END WHERE delivery_id = $1`,

@@ -1,6 +1,6 @@
 import { print } from 'graphql';
 import { Role } from '../../src/core/graphql/viewer';
-import { FACTORY_PASSWORD } from '../factories/user.factory';
+import { FACTORY_PASSWORD, revokeUserTokensSilently } from '../factories/user.factory';
 import {
   ChangePasswordDocument,
   DeactivateUserDocument,
@@ -135,7 +135,7 @@ describe('WebSockets of a revoked session are closed on every instance', () => {
     const s = socket(a.wsUrl, user.token);
     await s.tick();
     // Revoked in the database alone, with no announcement: only the re-check can notice.
-    await a.app.dataSource.query(`UPDATE app_user SET token_version = token_version + 1 WHERE id = $1`, [user.userId]);
+    await revokeUserTokensSilently(a.app.dataSource, user.userId);
     await s.tick();
     s.subscribeAgain();
     expect(await closeOf(s, 'the socket whose new operation carried a revoked token')).toEqual(SESSION_ENDED);

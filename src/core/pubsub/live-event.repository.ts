@@ -34,9 +34,17 @@ const CHANNEL = 'outreach_live';
 /** A connection hearing live event notifications; end() closes it. */
 export type LiveEventListener = { end(): Promise<void> };
 
-/** The live_event log: written by database triggers and live_event_publish, read by the feed and catch-up. */
+/**
+ * The live_event log: written by database triggers and live_event_publish, read by the feed and
+ * catch-up. `withManager(em)` gives the same statements inside `em`'s transaction.
+ */
 export class LiveEventRepository {
   constructor(private readonly db: EntityManager) {}
+
+  /** The same statements, inside `em`'s transaction. */
+  withManager(em: EntityManager): LiveEventRepository {
+    return new LiveEventRepository(em);
+  }
 
   /** The highest id written so far (0 when none). */
   async maxId(): Promise<bigint> {
@@ -85,10 +93,10 @@ export class LiveEventRepository {
   }
 
   /**
-   * A workspace-wide event (no campaign, no account), in the transaction of `em` when given:
-   * live_event_publish writes the row and NOTIFYs it at commit.
+   * A workspace-wide event (no campaign, no account), in this repository's transaction when bound
+   * to one: live_event_publish writes the row and NOTIFYs it at commit.
    */
-  async publish(workspaceId: string, topic: LiveTopic, payload: Record<string, unknown>, em: EntityManager = this.db): Promise<void> {
-    await em.query(`SELECT live_event_publish($1::uuid, $2, NULL, NULL, $3::jsonb)`, [workspaceId, topic, JSON.stringify(payload)]);
+  async publish(workspaceId: string, topic: LiveTopic, payload: Record<string, unknown>): Promise<void> {
+    await this.db.query(`SELECT live_event_publish($1::uuid, $2, NULL, NULL, $3::jsonb)`, [workspaceId, topic, JSON.stringify(payload)]);
   }
 }

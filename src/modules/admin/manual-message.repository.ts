@@ -7,36 +7,41 @@ import { type Refusal, releaseSlot, reserveSlot } from '../outreach/rate-ledger'
 /**
  * debugSendChat's statements: the lead, its sender (locked), the sender's message slot (the
  * engine's ledger statements, in outreach) and what a sent message records (the leads module's
- * event insert). Every method runs on the data source, or in the transaction of `em` when given.
+ * event insert). `withManager(em)` gives the same statements inside `em`'s transaction.
  */
 export class ManualMessageRepository {
   constructor(private readonly db: EntityManager) {}
 
-  findLead(workspaceId: string, leadId: string, em: EntityManager = this.db): Promise<Lead | null> {
-    return em.findOne(Lead, { where: { id: leadId, workspaceId } });
+  /** The same statements, inside `em`'s transaction. */
+  withManager(em: EntityManager): ManualMessageRepository {
+    return new ManualMessageRepository(em);
   }
 
-  /** The account, its row locked until the transaction of `em` ends (sends of one sender are serialised). */
-  lockAccount(accountId: string, em: EntityManager): Promise<LinkedInAccount | null> {
-    return em.findOne(LinkedInAccount, { where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
+  findLead(workspaceId: string, leadId: string): Promise<Lead | null> {
+    return this.db.findOne(Lead, { where: { id: leadId, workspaceId } });
+  }
+
+  /** The account, its row locked until its transaction ends (call it on a copy bound to one): sends of one sender are serialised. */
+  lockAccount(accountId: string): Promise<LinkedInAccount | null> {
+    return this.db.findOne(LinkedInAccount, { where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
   }
 
   /** Takes one message slot of the account's day, or says which limit refuses it (hold the account lock). */
-  reserveMessageSlot(account: LinkedInAccount, day: string, em: EntityManager = this.db): Promise<Refusal | undefined> {
-    return reserveSlot(em, account, 'message', day);
+  reserveMessageSlot(account: LinkedInAccount, day: string): Promise<Refusal | undefined> {
+    return reserveSlot(this.db, account, 'message', day);
   }
 
   /** Gives the slot back (the message certainly did not go out). */
-  releaseMessageSlot(accountId: string, day: string, em: EntityManager = this.db): Promise<void> {
-    return releaseSlot(em, accountId, 'message', day);
+  releaseMessageSlot(accountId: string, day: string): Promise<void> {
+    return releaseSlot(this.db, accountId, 'message', day);
   }
 
   /** Sets the lead's chat id unless it has one already. */
-  async setChatIdIfNone(leadId: string, chatId: string, em: EntityManager = this.db): Promise<void> {
-    await em.update(Lead, { id: leadId, chatId: IsNull() }, { chatId });
+  async setChatIdIfNone(leadId: string, chatId: string): Promise<void> {
+    await this.db.update(Lead, { id: leadId, chatId: IsNull() }, { chatId });
   }
 
-  insertEvents(events: NewLeadEvent[], em: EntityManager = this.db): Promise<void> {
-    return insertLeadEvents(em, events);
+  insertEvents(events: NewLeadEvent[]): Promise<void> {
+    return insertLeadEvents(this.db, events);
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock';
-import type { TransactionRunner } from '../../core/db/transaction';
+import type { Transactional, TransactionRunner } from '../../core/db/transaction';
 import type { Logger } from '../../core/logger';
 import { NotFoundError } from '../../core/errors';
 import { AccountStatus } from '../accounts/linkedin-account.entity';
@@ -28,9 +28,8 @@ export class ManualMessageService {
 
   constructor(
     private readonly db: TransactionRunner,
-    private readonly store: Pick<
-      ManualMessageRepository,
-      'findLead' | 'lockAccount' | 'reserveMessageSlot' | 'releaseMessageSlot' | 'setChatIdIfNone' | 'insertEvents'
+    private readonly store: Transactional<
+      Pick<ManualMessageRepository, 'findLead' | 'lockAccount' | 'reserveMessageSlot' | 'releaseMessageSlot' | 'setChatIdIfNone' | 'insertEvents'>
     >,
     private readonly unipile: UnipileClient,
     private readonly clock: Clock,
@@ -41,15 +40,16 @@ export class ManualMessageService {
 
   async send(viewer: Viewer, leadId: string, text: string): Promise<ManualMessageResult> {
     const { lead, account, day } = await this.db.transaction(async (em) => {
-      const lead = await this.store.findLead(viewer.workspaceId, leadId, em);
+      const store = this.store.withManager(em);
+      const lead = await store.findLead(viewer.workspaceId, leadId);
       if (!lead) throw new NotFoundError('Lead', leadId);
       if (NOT_CONTACTABLE.includes(lead.status)) throw new AdminError('LEAD_NOT_CONTACTABLE', `Lead ${leadId} is ${lead.status}`);
       if (!lead.accountId) throw new AdminError('NO_SENDER', `Lead ${leadId} has no sender account`);
-      const account = await this.store.lockAccount(lead.accountId, em);
+      const account = await store.lockAccount(lead.accountId);
       if (!account) throw new AdminError('NO_SENDER', `Lead ${leadId} has no sender account`);
       if (account.status !== AccountStatus.ACTIVE) throw new AdminError('ACCOUNT_NOT_ACTIVE', `Sender account is ${account.status}`);
       const day = localDay(account.timezone, this.clock.now());
-      if (await this.store.reserveMessageSlot(account, day, em)) {
+      if (await store.reserveMessageSlot(account, day)) {
         throw new AdminError('DAILY_CAP_REACHED', "The sender's daily message cap is used up");
       }
       return { lead, account, day };
@@ -74,8 +74,9 @@ export class ManualMessageService {
 
     const now = this.clock.now();
     await this.db.transaction(async (em) => {
-      if (!lead.chatId && sent.chatId) await this.store.setChatIdIfNone(lead.id, sent.chatId, em);
-      await this.store.insertEvents([
+      const store = this.store.withManager(em);
+      if (!lead.chatId && sent.chatId) await store.setChatIdIfNone(lead.id, sent.chatId);
+      await store.insertEvents([
         {
           workspaceId: lead.workspaceId,
           campaignId: lead.campaignId,
@@ -94,7 +95,7 @@ export class ManualMessageService {
             unipile_result: { message_id: sent.messageId },
           },
         },
-      ], em);
+      ]);
     });
     this.log.info({ leadId, accountId: account.id, method: sent.method }, 'manual message sent');
     return { leadId: lead.id, chatId: sent.chatId, messageId: sent.messageId, method: sent.method };

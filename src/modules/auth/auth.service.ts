@@ -1,7 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import { isUniqueViolation } from '../../core/db/errors';
-import type { TransactionRunner } from '../../core/db/transaction';
+import type { Transactional, TransactionRunner } from '../../core/db/transaction';
 import { NotFoundError, UnauthenticatedError } from '../../core/errors';
 import type { LiveEventRepository } from '../../core/pubsub/live-event.repository';
 import { emailTaken, emailUnavailable, invalidCredentials } from './auth.errors';
@@ -17,24 +16,26 @@ import type { SessionKey, UserRepository } from './user.repository';
 import type { Viewer } from '../../core/graphql/viewer';
 import type { WorkspaceRepository } from './workspace.repository';
 
+type Users = Pick<
+  UserRepository,
+  | 'findByEmailWithWorkspace'
+  | 'findSessionUser'
+  | 'findProfile'
+  | 'findById'
+  | 'getWithWorkspace'
+  | 'listByWorkspace'
+  | 'findByEmail'
+  | 'insert'
+  | 'update'
+  | 'count'
+  | 'replacePassword'
+  | 'lockFirstStart'
+>;
+
 export type AuthRepositories = {
-  users: Pick<
-    UserRepository,
-    | 'findByEmailWithWorkspace'
-    | 'findSessionUser'
-    | 'findProfile'
-    | 'findById'
-    | 'getWithWorkspace'
-    | 'listByWorkspace'
-    | 'findByEmail'
-    | 'insert'
-    | 'update'
-    | 'count'
-    | 'replacePassword'
-    | 'lockFirstStart'
-  >;
-  workspaces: Pick<WorkspaceRepository, 'insert' | 'bumpTokenVersion'>;
-  liveEvents: Pick<LiveEventRepository, 'publish'>;
+  users: Transactional<Users>;
+  workspaces: Transactional<Pick<WorkspaceRepository, 'insert' | 'bumpTokenVersion'>>;
+  liveEvents: Transactional<Pick<LiveEventRepository, 'publish'>>;
 };
 
 /** A session as a token (or a dashboard session) carries it. */
@@ -116,8 +117,8 @@ export class AuthService {
   /** Signs out everyone in the caller's workspace (bumps its token version); the caller gets a fresh token. */
   async revokeAllTokens(viewer: Viewer): Promise<AuthPayload> {
     const version = await this.db.transaction(async (em) => {
-      const tokenVersion = await this.workspaces.bumpTokenVersion(viewer.workspaceId, em);
-      await publishRevocation(this.liveEvents, { workspaceId: viewer.workspaceId, userId: null, belowVersion: tokenVersion }, em);
+      const tokenVersion = await this.workspaces.withManager(em).bumpTokenVersion(viewer.workspaceId);
+      await publishRevocation(this.liveEvents.withManager(em), { workspaceId: viewer.workspaceId, userId: null, belowVersion: tokenVersion });
       return tokenVersion;
     });
     return this.session(await this.current(viewer.userId), version);
@@ -135,11 +136,12 @@ export class AuthService {
     assertPasswordStrength(newPassword, user.email);
     const passwordHash = await hashPassword(newPassword);
     const updated = await this.db.transaction(async (em) => {
+      const users = this.users.withManager(em);
       // Only if the session is still the one that was checked (no revocation in between).
-      const tokenVersion = await this.users.replacePassword(viewer.userId, viewer.userTokenVersion, passwordHash, em);
+      const tokenVersion = await users.replacePassword(viewer.userId, viewer.userTokenVersion, passwordHash);
       if (tokenVersion === undefined) throw new UnauthenticatedError('Your session ended; sign in again');
-      await publishRevocation(this.liveEvents, { workspaceId: viewer.workspaceId, userId: viewer.userId, belowVersion: tokenVersion }, em);
-      return this.users.getWithWorkspace(viewer.userId, em);
+      await publishRevocation(this.liveEvents.withManager(em), { workspaceId: viewer.workspaceId, userId: viewer.userId, belowVersion: tokenVersion });
+      return users.getWithWorkspace(viewer.userId);
     });
     return this.session(updated, updated.workspace!.tokenVersion);
   }
@@ -179,14 +181,14 @@ export class AuthService {
    * address exists (sign-in is by email, so an address can have one user on the whole instance).
    */
   async createUser(viewer: Viewer, input: CreateUserInput): Promise<User> {
-    return this.db.transaction(async (em) => this.insertUser(em, viewer.workspaceId, input.email, input.password, input.role, false));
+    return this.db.transaction(async (em) => this.insertUser(this.users.withManager(em), viewer.workspaceId, input.email, input.password, input.role, false));
   }
 
   /** A new tenant with its first admin (not an operator); the calling operator gets no access to it. */
   async createWorkspace(input: CreateWorkspaceInput): Promise<CreateWorkspacePayload> {
     return this.db.transaction(async (em) => {
-      const workspace = await this.workspaces.insert(input.name.trim(), em);
-      const admin = await this.insertUser(em, workspace.id, input.adminEmail, input.adminPassword, Role.ADMIN, false);
+      const workspace = await this.workspaces.withManager(em).insert(input.name.trim());
+      const admin = await this.insertUser(this.users.withManager(em), workspace.id, input.adminEmail, input.adminPassword, Role.ADMIN, false);
       return { workspace, admin };
     });
   }
@@ -194,22 +196,24 @@ export class AuthService {
   /** On an empty database: the first workspace and its admin, the instance operator. Returns what was created, if anything. */
   async bootstrapAdmin(admin: { email: string; password: string }): Promise<User | undefined> {
     return this.db.transaction(async (em) => {
+      const users = this.users.withManager(em);
       // Serialise concurrent first starts (API and worker booting together).
-      await this.users.lockFirstStart(em);
-      if ((await this.users.count(em)) > 0) return undefined;
-      const workspace = await this.workspaces.insert('Default workspace', em);
-      return this.insertUser(em, workspace.id, admin.email, admin.password, Role.ADMIN, true);
+      await users.lockFirstStart();
+      if ((await users.count()) > 0) return undefined;
+      const workspace = await this.workspaces.withManager(em).insert('Default workspace');
+      return this.insertUser(users, workspace.id, admin.email, admin.password, Role.ADMIN, true);
     });
   }
 
-  private async insertUser(em: EntityManager, workspaceId: string, email: string, password: string, role: Role, operator: boolean): Promise<User> {
+  /** Inserts with `users` bound to the caller's transaction. */
+  private async insertUser(users: Users, workspaceId: string, email: string, password: string, role: Role, operator: boolean): Promise<User> {
     const normalized = email.trim().toLowerCase();
     assertPasswordStrength(password, normalized);
-    const existing = await this.users.findByEmail(normalized, em);
+    const existing = await users.findByEmail(normalized);
     if (existing) throw existing.workspaceId === workspaceId ? emailTaken(normalized) : emailUnavailable();
     const passwordHash = await hashPassword(password);
     try {
-      return await this.users.insert({ workspaceId, email: normalized, passwordHash, role, operator, lastLoginAt: null }, em);
+      return await users.insert({ workspaceId, email: normalized, passwordHash, role, operator, lastLoginAt: null });
     } catch (error) {
       // A concurrent insert of the same email won the race on the unique index (its workspace is
       // not read: this transaction is aborted).

@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm';
 import type { LiveEvent, LiveEventFeed } from '../../core/pubsub/live-event-feed';
 import type { LiveEventRepository } from '../../core/pubsub/live-event.repository';
 import type { Viewer } from '../../core/graphql/viewer';
@@ -13,12 +12,12 @@ export type SessionRevocation = { workspaceId: string; userId: string | null; be
 export const SESSIONS_REVOKED_TOPIC = 'SESSIONS_REVOKED';
 
 /**
- * Announces a revocation to every instance, in the caller's transaction: the live_event trigger
- * function writes the row and NOTIFYs it at commit (polled on the embedded database), so an
- * instance closes the affected WebSockets only once the revocation is committed.
+ * Announces a revocation to every instance, in the caller's transaction (`events` is bound to it):
+ * the live_event trigger function writes the row and NOTIFYs it at commit (polled on the embedded
+ * database), so an instance closes the affected WebSockets only once the revocation is committed.
  */
-export function publishRevocation(events: Pick<LiveEventRepository, 'publish'>, revocation: SessionRevocation, em: EntityManager): Promise<void> {
-  return events.publish(revocation.workspaceId, SESSIONS_REVOKED_TOPIC, { userId: revocation.userId, belowVersion: revocation.belowVersion }, em);
+export function publishRevocation(events: Pick<LiveEventRepository, 'publish'>, revocation: SessionRevocation): Promise<void> {
+  return events.publish(revocation.workspaceId, SESSIONS_REVOKED_TOPIC, { userId: revocation.userId, belowVersion: revocation.belowVersion });
 }
 
 function fromEvent(event: LiveEvent): SessionRevocation | undefined {

@@ -1,6 +1,5 @@
-import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
-import type { TransactionRunner } from '../../core/db/transaction';
+import type { Transactional, TransactionRunner } from '../../core/db/transaction';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../../core/errors';
 import type { LiveEventRepository } from '../../core/pubsub/live-event.repository';
 import { cannotChangeSelf, lastAdmin, lastOperator, operatorMustBeAdmin, userDeactivated } from './auth.errors';
@@ -10,10 +9,13 @@ import type { User } from './user.entity';
 import type { UserRepository } from './user.repository';
 import type { Viewer } from '../../core/graphql/viewer';
 
-export type UserAdminRepositories = {
-  users: Pick<UserRepository, 'lockUserChanges' | 'findActor' | 'findInWorkspace' | 'update' | 'delete' | 'bumpTokenVersion' | 'countActive'>;
-  liveEvents: Pick<LiveEventRepository, 'publish'>;
-};
+type Users = Pick<UserRepository, 'lockUserChanges' | 'findActor' | 'findInWorkspace' | 'update' | 'delete' | 'bumpTokenVersion' | 'countActive'>;
+type LiveEvents = Pick<LiveEventRepository, 'publish'>;
+
+export type UserAdminRepositories = { users: Transactional<Users>; liveEvents: Transactional<LiveEvents> };
+
+/** The repositories of one change, bound to its transaction. */
+type InTransaction = { users: Users; liveEvents: LiveEvents };
 
 /**
  * A workspace admin's changes to the other users of their workspace: role, operator status (by
@@ -23,8 +25,8 @@ export type UserAdminRepositories = {
  * session of that user at once: their token version is bumped and their WebSockets are closed.
  */
 export class UserAdminService {
-  private readonly users: UserAdminRepositories['users'];
-  private readonly liveEvents: UserAdminRepositories['liveEvents'];
+  private readonly users: Transactional<Users>;
+  private readonly liveEvents: Transactional<LiveEvents>;
 
   constructor(
     private readonly db: TransactionRunner,
@@ -36,41 +38,41 @@ export class UserAdminService {
   }
 
   setRole(viewer: Viewer, userId: string, role: Role): Promise<User> {
-    return this.change(viewer, userId, async (em, user) => {
+    return this.change(viewer, userId, async (tx, user) => {
       if (user.role === role) return user;
       if (user.operator && role !== Role.ADMIN) throw operatorMustBeAdmin();
       user.role = role;
-      await this.users.update(user.id, { role }, em);
-      return this.endSessions(em, user);
+      await tx.users.update(user.id, { role });
+      return this.endSessions(tx, user);
     });
   }
 
   setOperator(viewer: Viewer, userId: string, operator: boolean): Promise<User> {
-    return this.change(viewer, userId, async (em, user) => {
+    return this.change(viewer, userId, async (tx, user) => {
       if (user.operator === operator) return user;
       if (operator && user.role !== Role.ADMIN) throw operatorMustBeAdmin();
       if (operator && user.deactivatedAt) throw userDeactivated(user.id);
       user.operator = operator;
-      await this.users.update(user.id, { operator }, em);
-      return this.endSessions(em, user);
+      await tx.users.update(user.id, { operator });
+      return this.endSessions(tx, user);
     });
   }
 
   deactivate(viewer: Viewer, userId: string): Promise<User> {
-    return this.change(viewer, userId, async (em, user) => {
+    return this.change(viewer, userId, async (tx, user) => {
       if (user.deactivatedAt) return user;
       user.deactivatedAt = this.clock.now();
-      await this.users.update(user.id, { deactivatedAt: user.deactivatedAt }, em);
-      return this.endSessions(em, user);
+      await tx.users.update(user.id, { deactivatedAt: user.deactivatedAt });
+      return this.endSessions(tx, user);
     });
   }
 
   /** Signs-in work again; tokens from before the deactivation stay revoked. */
   reactivate(viewer: Viewer, userId: string): Promise<User> {
-    return this.change(viewer, userId, async (em, user) => {
+    return this.change(viewer, userId, async (tx, user) => {
       if (!user.deactivatedAt) return user;
       user.deactivatedAt = null;
-      await this.users.update(user.id, { deactivatedAt: null }, em);
+      await tx.users.update(user.id, { deactivatedAt: null });
       return user;
     });
   }
@@ -80,9 +82,9 @@ export class UserAdminService {
    * events and imports keep the id they recorded.
    */
   async delete(viewer: Viewer, userId: string): Promise<string> {
-    await this.change(viewer, userId, async (em, user) => {
-      await this.users.delete(user.id, em);
-      await publishRevocation(this.liveEvents, { workspaceId: user.workspaceId, userId: user.id, belowVersion: user.tokenVersion + 1 }, em);
+    await this.change(viewer, userId, async (tx, user) => {
+      await tx.users.delete(user.id);
+      await publishRevocation(tx.liveEvents, { workspaceId: user.workspaceId, userId: user.id, belowVersion: user.tokenVersion + 1 });
       return user;
     });
     return userId;
@@ -93,31 +95,32 @@ export class UserAdminService {
    * span workspaces), with the caller re-checked inside the lock: a caller whose own session was
    * just ended (deactivated, demoted) changes nothing.
    */
-  private change(viewer: Viewer, userId: string, apply: (em: EntityManager, user: User) => Promise<User>): Promise<User> {
+  private change(viewer: Viewer, userId: string, apply: (tx: InTransaction, user: User) => Promise<User>): Promise<User> {
     return this.db.transaction(async (em) => {
-      await this.users.lockUserChanges(em);
-      const actor = await this.users.findActor(viewer, em);
+      const tx: InTransaction = { users: this.users.withManager(em), liveEvents: this.liveEvents.withManager(em) };
+      await tx.users.lockUserChanges();
+      const actor = await tx.users.findActor(viewer);
       if (!actor) throw new UnauthenticatedError('Your session ended; sign in again');
       if (actor.role !== Role.ADMIN) throw new ForbiddenError('Requires role ADMIN');
-      const user = await this.users.findInWorkspace(userId, viewer.workspaceId, em);
+      const user = await tx.users.findInWorkspace(userId, viewer.workspaceId);
       if (!user) throw new NotFoundError('User', userId);
       if (user.id === viewer.userId) throw cannotChangeSelf();
       if (user.operator && !actor.operator) throw new ForbiddenError('Only an instance operator can change an operator');
-      const changed = await apply(em, user);
-      await this.assertInvariants(em, viewer.workspaceId);
+      const changed = await apply(tx, user);
+      await this.assertInvariants(tx.users, viewer.workspaceId);
       return changed;
     });
   }
 
-  private async endSessions(em: EntityManager, user: User): Promise<User> {
-    await this.users.bumpTokenVersion(user.id, em);
+  private async endSessions(tx: InTransaction, user: User): Promise<User> {
+    await tx.users.bumpTokenVersion(user.id);
     user.tokenVersion += 1;
-    await publishRevocation(this.liveEvents, { workspaceId: user.workspaceId, userId: user.id, belowVersion: user.tokenVersion }, em);
+    await publishRevocation(tx.liveEvents, { workspaceId: user.workspaceId, userId: user.id, belowVersion: user.tokenVersion });
     return user;
   }
 
-  private async assertInvariants(em: EntityManager, workspaceId: string): Promise<void> {
-    const active = await this.users.countActive(workspaceId, em);
+  private async assertInvariants(users: Users, workspaceId: string): Promise<void> {
+    const active = await users.countActive(workspaceId);
     if (active.admins === 0) throw lastAdmin();
     if (active.operators === 0) throw lastOperator();
   }

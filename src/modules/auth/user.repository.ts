@@ -43,88 +43,93 @@ const toSessionUser = (r: SessionUserRow): SessionUser => ({ id: r.id, workspace
 const toActorRights = (r: ActorRow): ActorRights => ({ role: r.role, operator: r.operator });
 const toProfile = (r: UserProfile): User => Object.assign(new User(), r);
 
-/**
- * The app_user table. Every method runs on the data source, or in the transaction of `em` when
- * given (its last parameter).
- */
+/** The app_user table; `withManager(em)` gives the same statements inside `em`'s transaction. */
 export class UserRepository {
-  // Run on every authenticated request (and `me`, the cheapest one): named prepared statements, on
-  // the pool (never inside a transaction).
-  private readonly sessionUserLookup: (params: unknown[]) => Promise<SessionUserRow[]>;
-  private readonly profileLookup: (params: unknown[]) => Promise<UserProfile[]>;
+  // Run on every authenticated request (and `me`, the cheapest one): named prepared statements,
+  // one per process, shared by the copies bound to a transaction.
+  private readonly sessionUserLookup: ReturnType<typeof preparedQuery<SessionUserRow>>;
+  private readonly profileLookup: ReturnType<typeof preparedQuery<UserProfile>>;
 
-  constructor(private readonly db: EntityManager) {
-    this.sessionUserLookup = preparedQuery(db.connection, SESSION_USER_SQL);
-    this.profileLookup = preparedQuery(db.connection, PROFILE_SQL);
+  constructor(
+    private readonly db: EntityManager,
+    shared?: UserRepository,
+  ) {
+    this.sessionUserLookup = shared?.sessionUserLookup ?? preparedQuery<SessionUserRow>(db.dataSource, SESSION_USER_SQL);
+    this.profileLookup = shared?.profileLookup ?? preparedQuery<UserProfile>(db.dataSource, PROFILE_SQL);
+  }
+
+  /** The same statements, inside `em`'s transaction. */
+  withManager(em: EntityManager): UserRepository {
+    return new UserRepository(em, this);
   }
 
   /** The user of a session, if it still exists in that workspace, is active, and neither token version moved on. */
   async findSessionUser(session: SessionKey): Promise<SessionUser | undefined> {
-    const [row] = await this.sessionUserLookup([session.userId, session.workspaceId, session.tokenVersion, session.userTokenVersion]);
+    const [row] = await this.sessionUserLookup([session.userId, session.workspaceId, session.tokenVersion, session.userTokenVersion], this.db);
     return row && toSessionUser(row);
   }
 
   /** A user of a workspace, without the secrets (a raw lookup by key: no password hash read). */
   async findProfile(userId: string, workspaceId: string): Promise<User | undefined> {
-    const [row] = await this.profileLookup([userId, workspaceId]);
+    const [row] = await this.profileLookup([userId, workspaceId], this.db);
     return row && toProfile(row);
   }
 
-  findById(id: string, em: EntityManager = this.db): Promise<User | null> {
-    return em.findOne(User, { where: { id } });
+  findById(id: string): Promise<User | null> {
+    return this.db.findOne(User, { where: { id } });
   }
 
   /** With its workspace loaded; throws when there is no such user. */
-  getWithWorkspace(id: string, em: EntityManager = this.db): Promise<User> {
-    return em.findOneOrFail(User, { where: { id }, relations: { workspace: true } });
+  getWithWorkspace(id: string): Promise<User> {
+    return this.db.findOneOrFail(User, { where: { id }, relations: { workspace: true } });
   }
 
-  findInWorkspace(id: string, workspaceId: string, em: EntityManager = this.db): Promise<User | null> {
-    return em.findOne(User, { where: { id, workspaceId } });
+  findInWorkspace(id: string, workspaceId: string): Promise<User | null> {
+    return this.db.findOne(User, { where: { id, workspaceId } });
   }
 
-  findByEmail(email: string, em: EntityManager = this.db): Promise<User | null> {
-    return em.findOne(User, { where: { email: email.toLowerCase() } });
+  findByEmail(email: string): Promise<User | null> {
+    return this.db.findOne(User, { where: { email: email.toLowerCase() } });
   }
 
   /** With its workspace loaded (for the token version), in one query. */
-  findByEmailWithWorkspace(email: string, em: EntityManager = this.db): Promise<User | null> {
-    return em.findOne(User, { where: { email: email.toLowerCase() }, relations: { workspace: true } });
+  findByEmailWithWorkspace(email: string): Promise<User | null> {
+    return this.db.findOne(User, { where: { email: email.toLowerCase() }, relations: { workspace: true } });
   }
 
-  listByWorkspace(workspaceId: string, em: EntityManager = this.db): Promise<User[]> {
-    return em.find(User, { where: { workspaceId }, order: { createdAt: 'ASC' } });
+  listByWorkspace(workspaceId: string): Promise<User[]> {
+    return this.db.find(User, { where: { workspaceId }, order: { createdAt: 'ASC' } });
   }
 
-  count(em: EntityManager = this.db): Promise<number> {
-    return em.count(User);
+  count(): Promise<number> {
+    return this.db.count(User);
   }
 
   /** Inserts a user (a unique violation on the email surfaces as the database's error). */
-  insert(user: NewUser, em: EntityManager = this.db): Promise<User> {
-    return em.save(em.create(User, user));
+  insert(user: NewUser): Promise<User> {
+    return this.db.save(this.db.create(User, user));
   }
 
-  async update(id: string, changes: UserChanges, em: EntityManager = this.db): Promise<void> {
-    await em.update(User, id, changes);
+  async update(id: string, changes: UserChanges): Promise<void> {
+    await this.db.update(User, id, changes);
   }
 
-  async delete(id: string, em: EntityManager = this.db): Promise<void> {
-    await em.delete(User, id);
+  async delete(id: string): Promise<void> {
+    await this.db.delete(User, id);
   }
 
   /** Ends every session of the user: tokens carry the version they were issued under. */
-  async bumpTokenVersion(id: string, em: EntityManager = this.db): Promise<void> {
-    await em.query(`UPDATE app_user SET token_version = token_version + 1 WHERE id = $1`, [id]);
+  async bumpTokenVersion(id: string): Promise<void> {
+    await this.db.query(`UPDATE app_user SET token_version = token_version + 1 WHERE id = $1`, [id]);
   }
 
   /**
    * A new password hash, with the user's token version bumped, only while the session is the one
    * given (same user token version, user active). Returns the new token version, or undefined.
    */
-  async replacePassword(userId: string, userTokenVersion: number, passwordHash: string, em: EntityManager = this.db): Promise<number | undefined> {
+  async replacePassword(userId: string, userTokenVersion: number, passwordHash: string): Promise<number | undefined> {
     const rows = await updateReturning<{ token_version: number }>(
-      em,
+      this.db,
       `UPDATE app_user SET password_hash = $3, token_version = token_version + 1
          WHERE id = $1 AND token_version = $2 AND deactivated_at IS NULL RETURNING token_version`,
       [userId, userTokenVersion, passwordHash],
@@ -133,8 +138,8 @@ export class UserRepository {
   }
 
   /** The rights of a session's user, when that session is still valid (as findSessionUser). */
-  async findActor(session: SessionKey, em: EntityManager = this.db): Promise<ActorRights | undefined> {
-    const [row]: ActorRow[] = await em.query(
+  async findActor(session: SessionKey): Promise<ActorRights | undefined> {
+    const [row]: ActorRow[] = await this.db.query(
       `SELECT u.role, u.operator FROM app_user u JOIN workspace w ON w.id = u.workspace_id
          WHERE u.id = $1 AND u.workspace_id = $2 AND u.token_version = $3 AND w.token_version = $4 AND u.deactivated_at IS NULL`,
       [session.userId, session.workspaceId, session.userTokenVersion, session.tokenVersion],
@@ -142,8 +147,8 @@ export class UserRepository {
     return row && toActorRights(row);
   }
 
-  async countActive(workspaceId: string, em: EntityManager = this.db): Promise<ActiveCounts> {
-    const [row] = await em.query(
+  async countActive(workspaceId: string): Promise<ActiveCounts> {
+    const [row] = await this.db.query(
       `SELECT (SELECT count(*) FROM app_user WHERE workspace_id = $1 AND role = 'ADMIN' AND deactivated_at IS NULL)::int AS admins,
               (SELECT count(*) FROM app_user WHERE operator AND deactivated_at IS NULL)::int AS operators`,
       [workspaceId],
@@ -151,13 +156,13 @@ export class UserRepository {
     return activeCountsSchema.parse(row);
   }
 
-  /** Serialises user changes across the instance until the transaction of `em` ends. */
-  async lockUserChanges(em: EntityManager): Promise<void> {
-    await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['user-admin']);
+  /** Serialises user changes across the instance until its transaction ends (call it on a copy bound to one). */
+  async lockUserChanges(): Promise<void> {
+    await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['user-admin']);
   }
 
-  /** Serialises first starts (API and worker booting together) until the transaction of `em` ends. */
-  async lockFirstStart(em: EntityManager): Promise<void> {
-    await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['bootstrap-admin']);
+  /** Serialises first starts (API and worker booting together) until its transaction ends (call it on a copy bound to one). */
+  async lockFirstStart(): Promise<void> {
+    await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['bootstrap-admin']);
   }
 }
