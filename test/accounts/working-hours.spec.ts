@@ -1,4 +1,4 @@
-import { formatMinuteOfDay, isValidTimezone, parseMinuteOfDay } from '../../src/modules/accounts/working-hours';
+import { formatMinuteOfDay, parseMinuteOfDay } from '../../src/modules/accounts/working-hours';
 
 describe('parseMinuteOfDay', () => {
   it.each([
@@ -52,18 +52,5 @@ describe('formatMinuteOfDay', () => {
     for (let minute = 0; minute <= 24 * 60; minute++) {
       expect(parseMinuteOfDay(formatMinuteOfDay(minute))).toBe(minute);
     }
-  });
-});
-
-describe('isValidTimezone', () => {
-  it.each(['Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'UTC', 'Etc/GMT+5'])(
-    'should accept the IANA zone %p',
-    (zone) => {
-      expect(isValidTimezone(zone)).toBe(true);
-    },
-  );
-
-  it.each(['', 'Mars/Olympus_Mons', 'Europe/Atlantis', 'Paris', 'not a zone', '+02:00'])('should refuse %p', (zone) => {
-    expect(isValidTimezone(zone)).toBe(false);
   });
 });

@@ -9,7 +9,8 @@ import { AccountError } from './account.errors';
 import type { AccountRepository } from './account.repository';
 import type { AccountSettingsInput, LinkAccountInput, UnipileAccountOption, UpdateAccountInput } from './account.types';
 import { AccountStatus, type LinkedInAccount } from './linkedin-account.entity';
-import { isValidTimezone, parseMinuteOfDay } from './working-hours';
+import { isValidTimeZone } from '../../core/time/zones';
+import { parseMinuteOfDay } from './working-hours';
 
 export type UnipileAccountsApi = Pick<UnipileClient, 'getAccount' | 'listAccounts'>;
 
@@ -116,7 +117,7 @@ export class AccountService {
     if (input.dailyMessageCap !== undefined) account.dailyMessageCap = input.dailyMessageCap;
     if (input.weeklyInviteCap !== undefined) account.weeklyInviteCap = input.weeklyInviteCap;
     if (input.timezone !== undefined) {
-      if (isValidTimezone(input.timezone)) account.timezone = input.timezone;
+      if (isValidTimeZone(input.timezone)) account.timezone = input.timezone;
       else problem('timezone', `${input.timezone} is not an IANA time zone`);
     }
     for (const [field, key] of [

@@ -1,5 +1,3 @@
-import { IANAZone } from 'luxon';
-
 // Working hours are local wall-clock times in the account's IANA zone, so they follow DST.
 
 const HH_MM = /^([01]\d|2[0-4]):([0-5]\d)$/;
@@ -15,5 +13,3 @@ export function parseMinuteOfDay(value: string): number | undefined {
 export function formatMinuteOfDay(minute: number): string {
   return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 }
-
-export const isValidTimezone = (zone: string): boolean => IANAZone.isValidZone(zone);

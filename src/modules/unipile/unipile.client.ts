@@ -35,6 +35,7 @@ import {
   type UnipileWebhook,
   type UnipileWebhookSource,
 } from './unipile.schemas';
+import { INVITATION_NOTE_MAX_LENGTH } from '../../core/linkedin-limits';
 
 export type UnipileRetryOptions = {
   /** Extra attempts for idempotent reads that fail with TEMPORARY (default 2). Sends never retry. */
@@ -87,9 +88,6 @@ export type CreateWebhookInput = {
   headers?: Array<{ key: string; value: string }>;
   events?: string[];
 };
-
-/** LinkedIn refuses invitation notes longer than this. */
-export const INVITATION_NOTE_MAX_LENGTH = 300;
 
 type Method = 'GET' | 'POST' | 'DELETE';
 type Query = Record<string, string | number | boolean | undefined>;

@@ -18,10 +18,10 @@ import type {
   SandboxStore,
 } from './sandbox-store';
 import type { WebhookDispatcher } from './sandbox-webhooks';
+import { INVITATION_NOTE_MAX_LENGTH } from '../../../core/linkedin-limits';
 
 /** LinkedIn refuses longer messages. */
 const MESSAGE_MAX_LENGTH = 8_000;
-const NOTE_MAX_LENGTH = 300;
 
 export type SimulationDeps = {
   store: SandboxStore;
@@ -128,7 +128,7 @@ export class LinkedInSimulation {
 
   sendInvitation(accountId: string | undefined, providerId: string | undefined, message: string | undefined): { invitation: SandboxInvitation; usage?: number } {
     if (!providerId) throw sandboxErrors.missingParameters('provider_id is required');
-    if (message !== undefined && message.length > NOTE_MAX_LENGTH) throw sandboxErrors.tooManyCharacters();
+    if (message !== undefined && message.length > INVITATION_NOTE_MAX_LENGTH) throw sandboxErrors.tooManyCharacters();
     const account = this.requireActive(accountId);
     // Only the member id works here, not the public slug.
     const profile = this.d.store.profiles.get(providerId);
