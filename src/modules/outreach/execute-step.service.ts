@@ -44,7 +44,7 @@ const ACCOUNT_STOPPERS: Record<string, (settings: EngineSettings, at: Date) => {
 /**
  * Runs step executions, one or a batch at a time, in three phases:
  * 1. one transaction for the whole batch: lock the executions with their leads and accounts,
- *    decide for each whether it may still run, reserve the rate-ledger slots (one read and one
+ *    decide for each whether it may still run (the rules of step-decision.ts), reserve the rate-ledger slots (one read and one
  *    upsert for all) and mark the runnable ones `sending`;
  * 2. the sends, one Unipile call (or reconciliation) per execution, each account's in order;
  * 3. one transaction recording every success (executions, leads, events in bulk); failures are
