@@ -5,7 +5,8 @@ import { Campaign } from '../campaigns/campaign.entity';
 import { SequenceStep } from '../campaigns/sequence-step.entity';
 import type { LeadStatus } from '../leads/lead-status';
 import { Lead } from '../leads/lead.entity';
-import { type Usage, usage } from '../outreach/rate-ledger';
+import type { Usage } from '../outreach/rate-ledger';
+import { RateLedgerRepository } from '../outreach/rate-ledger.repository';
 import { type ExecutionState, StepExecution } from '../outreach/step-execution.entity';
 
 /** The instance's and the workspace's sending pauses (null: no row says). */
@@ -58,6 +59,6 @@ export class DebugTimingRepository {
 
   /** The account's ledger on a local day (the engine's own statement, in outreach). */
   usage(accountId: string, day: string): Promise<Usage> {
-    return usage(this.db, accountId, day);
+    return new RateLedgerRepository(this.db).usage(accountId, day);
   }
 }

@@ -2,7 +2,8 @@ import { type EntityManager, IsNull } from 'typeorm';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
 import { type NewLeadEvent, insertLeadEvents } from '../leads/lead-events';
 import { Lead } from '../leads/lead.entity';
-import { type Refusal, releaseSlot, reserveSlot } from '../outreach/rate-ledger';
+import type { Refusal } from '../outreach/rate-ledger';
+import { RateLedgerRepository } from '../outreach/rate-ledger.repository';
 
 /**
  * debugSendChat's statements: the lead, its sender (locked), the sender's message slot (the
@@ -28,12 +29,12 @@ export class ManualMessageRepository {
 
   /** Takes one message slot of the account's day, or says which limit refuses it (hold the account lock). */
   reserveMessageSlot(account: LinkedInAccount, day: string): Promise<Refusal | undefined> {
-    return reserveSlot(this.db, account, 'message', day);
+    return new RateLedgerRepository(this.db).reserveSlot(account, 'message', day);
   }
 
   /** Gives the slot back (the message certainly did not go out). */
   releaseMessageSlot(accountId: string, day: string): Promise<void> {
-    return releaseSlot(this.db, accountId, 'message', day);
+    return new RateLedgerRepository(this.db).releaseSlot(accountId, 'message', day);
   }
 
   /** Sets the lead's chat id unless it has one already. */

@@ -6,6 +6,7 @@ import type { JobDefinition } from '../../core/jobs/register-jobs';
 import type { Logger } from '../../core/logger';
 import type { UnipileClient } from '../unipile/unipile.client';
 import { UnipileMessenger } from '../unipile/unipile-messenger';
+import { EngineRepositories } from './engine-repositories';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { ExecuteStepService } from './execute-step.service';
 import { ExecutionDispatcher } from './execution-dispatcher';
@@ -35,8 +36,11 @@ export function createOutreachEngine(deps: {
   log: Logger;
   executionScheduler?: ExecutionScheduler;
   random?: () => number;
+  /** The engine's repositories (default: on the data source's manager). */
+  repositories?: EngineRepositories;
 }): OutreachEngine {
   const { dataSource, clock, settings, unipile, agenda, log } = deps;
+  const repositories = deps.repositories ?? EngineRepositories.on(dataSource.manager);
   // The service's executions wait in their table for the dispatcher; scheduling one only wakes it.
   let dispatcher: ExecutionDispatcher | undefined;
   const executionScheduler: ExecutionScheduler = deps.executionScheduler ?? {
@@ -45,9 +49,9 @@ export function createOutreachEngine(deps: {
   const scan = new ScanService(dataSource, clock, settings, executionScheduler, deps.random);
   const sender = new StepSender(unipile, new UnipileMessenger(unipile));
   const workerId = `${hostname()}:${process.pid}`;
-  const executor = new ExecuteStepService(dataSource, clock, settings, sender, executionScheduler, log, workerId);
+  const executor = new ExecuteStepService(dataSource, clock, settings, sender, executionScheduler, log, workerId, repositories);
   if (!deps.executionScheduler) dispatcher = new ExecutionDispatcher(executor, clock, log);
-  const scheduler = new SchedulerService(dataSource, clock, settings, scan, executionScheduler, log);
+  const scheduler = new SchedulerService(dataSource, clock, settings, scan, executionScheduler, log, repositories);
   return {
     scan,
     executor,

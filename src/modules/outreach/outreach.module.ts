@@ -1,4 +1,6 @@
+import { AccountRepository } from '../accounts/account.repository';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
+import { EngineRepositories } from './engine-repositories';
 import { campaignsModule } from '../campaigns/campaigns.module';
 import { defineModule } from '../module';
 import { unipileModule } from '../unipile/unipile.module';
@@ -12,6 +14,7 @@ import { SchedulerResolver } from './scheduler.resolver';
 import { SimulationResolver } from './simulation/simulation.resolver';
 import { SimulationService } from './simulation/simulation.service';
 import { StepExecution } from './step-execution.entity';
+import { WorkspaceJobsRepository } from './workspace-jobs.repository';
 
 /**
  * The sequence engine: the recurring scan (an Agenda job) and the dispatcher of due step
@@ -24,6 +27,7 @@ export const outreachModule = defineModule({
   create(ctx) {
     const { config, options, dataSource, clock, jobs, log } = ctx;
     const settings: EngineSettings = { ...DEFAULT_ENGINE_SETTINGS, ...config.engine, ...options.engine };
+    const repositories = EngineRepositories.on(dataSource.manager);
     const engine = createOutreachEngine({
       dataSource,
       clock,
@@ -33,10 +37,18 @@ export const outreachModule = defineModule({
       log,
       executionScheduler: options.executionScheduler,
       random: options.random,
+      repositories,
     });
     ctx.signals.leadsDue.on(() => engine.wake());
-    ctx.metrics.collectUsage(ledgerUsageReader(dataSource, clock));
-    const status = new SchedulerStatusService(dataSource, engine.scheduler, jobs, { role: ctx.role, workerRunning: ctx.worker, jobStore: ctx.jobStore }, engine.wake);
+    ctx.metrics.collectUsage(ledgerUsageReader(repositories.ledger, clock));
+    const status = new SchedulerStatusService(
+      dataSource,
+      { engine: repositories, accounts: new AccountRepository(dataSource.manager), workspaceJobs: new WorkspaceJobsRepository(dataSource.manager) },
+      engine.scheduler,
+      jobs,
+      { role: ctx.role, workerRunning: ctx.worker, jobStore: ctx.jobStore },
+      engine.wake,
+    );
     const simulations = new SimulationService(dataSource, ctx.use(campaignsModule).campaigns, clock, settings, config.sandbox, log, config.simulation);
     return {
       engine,

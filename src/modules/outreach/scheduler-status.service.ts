@@ -1,13 +1,13 @@
 import type { Agenda, JobWithState } from 'agenda';
-import type { DataSource } from 'typeorm';
-import { LinkedInAccount } from '../accounts/linkedin-account.entity';
+import type { TransactionRunner } from '../../core/db/transaction';
 import { Role } from '../../core/graphql/viewer';
 import type { Viewer } from '../../core/graphql/viewer';
-import { Workspace } from '../auth/workspace.entity';
-import { rescheduleLeads } from '../leads/lead-schedule';
+import type { AccountRepository } from '../accounts/account.repository';
+import type { EngineRepositories } from './engine-repositories';
 import type { SchedulerService } from './scheduler.service';
 import type { JobCounts, JobFailure, SchedulerStatus } from './scheduler.types';
 import { workspaceJobs } from './workspace-jobs';
+import type { WorkspaceJobsRepository } from './workspace-jobs.repository';
 
 const MAX_FAILURES = 20;
 
@@ -18,7 +18,8 @@ const MAX_FAILURES = 20;
  */
 export class SchedulerStatusService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: TransactionRunner,
+    private readonly repos: { engine: EngineRepositories; accounts: AccountRepository; workspaceJobs: WorkspaceJobsRepository },
     private readonly scheduler: SchedulerService,
     private readonly jobs: Agenda,
     private readonly info: { role: string; workerRunning: boolean; jobStore: string },
@@ -29,8 +30,8 @@ export class SchedulerStatusService {
   async status(viewer: Viewer): Promise<SchedulerStatus> {
     const [state, workspace, accounts, jobs] = await Promise.all([
       this.scheduler.state(),
-      this.dataSource.getRepository(Workspace).findOneByOrFail({ id: viewer.workspaceId }),
-      this.dataSource.getRepository(LinkedInAccount).find({ where: { workspaceId: viewer.workspaceId }, order: { createdAt: 'ASC' } }),
+      this.repos.engine.schedulerState.workspace(viewer.workspaceId),
+      this.repos.accounts.listByWorkspace(viewer.workspaceId),
       viewer.operator ? this.instanceJobs() : this.ownJobs(viewer),
     ]);
     return {
@@ -67,10 +68,10 @@ export class SchedulerStatusService {
    * due again as their sequences say, and wakes the engine.
    */
   async setWorkspacePaused(viewer: Viewer, paused: boolean, reason: string | null): Promise<SchedulerStatus> {
-    await this.dataSource.transaction(async (em) => {
-      await em.update(Workspace, viewer.workspaceId, { sendingPaused: paused, sendingPausedReason: paused ? reason : null });
-      const campaigns: Array<{ id: string }> = await em.query(`SELECT id FROM campaign WHERE workspace_id = $1 AND status = 'ACTIVE'`, [viewer.workspaceId]);
-      for (const { id } of campaigns) await rescheduleLeads(em, id);
+    await this.db.transaction(async (em) => {
+      const tx = this.repos.engine.withManager(em);
+      await tx.schedulerState.setWorkspacePaused(viewer.workspaceId, paused, paused ? reason : null);
+      for (const id of await tx.campaigns.activeCampaignIds(viewer.workspaceId)) await tx.leads.reschedule(id);
     });
     if (!paused) this.wake();
     return this.status(viewer);
@@ -88,7 +89,7 @@ export class SchedulerStatusService {
   }
 
   private async ownJobs(viewer: Viewer): Promise<{ counts: JobCounts[]; failures: JobFailure[] }> {
-    const jobs = await workspaceJobs(this.jobs, this.dataSource, viewer.workspaceId);
+    const jobs = await workspaceJobs(this.jobs, this.repos.workspaceJobs, viewer.workspaceId);
     const counts = new Map<string, JobCounts>();
     for (const job of jobs) {
       const c = counts.get(job.name) ?? { name: job.name, queued: 0, scheduled: 0, running: 0, failed: 0 };

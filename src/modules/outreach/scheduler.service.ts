@@ -1,9 +1,10 @@
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
+import { EngineRepositories } from './engine-repositories';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import type { ScanService } from './scan.service';
-import { SchedulerState } from './scheduler-state.entity';
+import type { SchedulerState } from './scheduler-state.entity';
 
 export type TickOutcome = { paused: boolean; accounts: number; scheduled: number; deferred: number; exited: number; recovered: number };
 
@@ -13,17 +14,19 @@ export type TickOutcome = { paused: boolean; accounts: number; scheduled: number
  * database, a crashed worker), so no step waits forever.
  */
 export class SchedulerService {
+  /** The statements go through `repos` (by default, repositories on `db`'s manager). */
   constructor(
-    private readonly dataSource: DataSource,
+    db: { readonly manager: EntityManager },
     private readonly clock: Clock,
     private readonly settings: EngineSettings,
     private readonly scan: ScanService,
     private readonly scheduler: ExecutionScheduler,
     private readonly log: Logger,
+    private readonly repos: EngineRepositories = EngineRepositories.on(db.manager),
   ) {}
 
   state(): Promise<SchedulerState> {
-    return this.dataSource.getRepository(SchedulerState).findOneByOrFail({ id: 1 });
+    return this.repos.schedulerState.get();
   }
 
   async tick(): Promise<TickOutcome> {
@@ -50,29 +53,19 @@ export class SchedulerService {
   }
 
   async setPaused(paused: boolean, reason: string | null): Promise<SchedulerState> {
-    await this.dataSource.getRepository(SchedulerState).update({ id: 1 }, { paused, pausedReason: paused ? reason : null });
+    await this.repos.schedulerState.setPaused(paused, paused ? reason : null);
     return this.state();
   }
 
   /** Executions that should have run by now but have no live job: queue them again (bounded). */
   async recoverStalled(): Promise<number> {
     const now = this.clock.now();
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM step_execution
-       WHERE (state = 'scheduled' AND scheduled_for < $2)
-          OR (state = 'retrying' AND scheduled_for <= $1)
-          OR (state = 'sending' AND sending_started_at < $3)
-       ORDER BY scheduled_for LIMIT $4`,
-      [now, new Date(now.getTime() - this.settings.leaseMs), new Date(now.getTime() - this.settings.leaseMs), this.settings.scanBatch],
-    );
-    for (const { id } of rows) await this.scheduler.scheduleExecution(id, now);
-    return rows.length;
+    const ids = await this.repos.executions.stalledIds(now, new Date(now.getTime() - this.settings.leaseMs), this.settings.scanBatch);
+    for (const id of ids) await this.scheduler.scheduleExecution(id, now);
+    return ids.length;
   }
 
   private async record(outcome: Record<string, unknown>): Promise<void> {
-    await this.dataSource.query(`UPDATE scheduler_state SET last_scan_at = $1, last_scan_outcome = $2 WHERE id = 1`, [
-      this.clock.now(),
-      outcome,
-    ]);
+    await this.repos.schedulerState.recordScan(this.clock.now(), outcome);
   }
 }

@@ -1,7 +1,7 @@
 import type { Agenda, JobWithState } from 'agenda';
-import type { DataSource } from 'typeorm';
 import { DELIVER_NOTIFICATION_JOB } from '../notifications/jobs/notification.jobs';
 import { RECONCILE_ACCOUNT_JOB, SYNC_RUN_JOB } from '../sync/jobs/sync.jobs';
+import type { WorkspaceJobsRepository } from './workspace-jobs.repository';
 
 // The jobs that carry one workspace's work, and the row their data names. The others (scans,
 // drains, the nightly sync) serve every workspace at once: instance-wide. (Step executions are
@@ -25,7 +25,7 @@ const idOf = (job: JobWithState): string | undefined => {
  * names a row of this workspace: its sync runs, sender reconciliations and
  * notification deliveries. One query of the job store and one of ours, whatever the job store.
  */
-export async function workspaceJobs(agenda: Agenda, dataSource: DataSource, workspaceId: string): Promise<JobWithState[]> {
+export async function workspaceJobs(agenda: Agenda, rows: WorkspaceJobsRepository, workspaceId: string): Promise<JobWithState[]> {
   const { jobs } = await agenda.queryJobs({ names: Object.keys(SCOPED) });
   const ids = new Map<string, string[]>(TABLES.map((t) => [t, []]));
   for (const job of jobs) {
@@ -33,11 +33,7 @@ export async function workspaceJobs(agenda: Agenda, dataSource: DataSource, work
     if (id) ids.get(SCOPED[job.name].table)!.push(id);
   }
   if ([...ids.values()].every((list) => list.length === 0)) return [];
-  const rows: Array<{ id: string }> = await dataSource.query(
-    TABLES.map((table, i) => `SELECT id::text AS id FROM ${table} WHERE workspace_id = $1 AND id = ANY($${i + 2}::uuid[])`).join(' UNION ALL '),
-    [workspaceId, ...TABLES.map((t) => ids.get(t))],
-  );
-  const mine = new Set(rows.map((r) => r.id));
+  const mine = await rows.idsInWorkspace(workspaceId, ids);
   return jobs.filter((job) => {
     const id = idOf(job);
     return id !== undefined && mine.has(id);
