@@ -14,6 +14,8 @@ import { AppMetrics, instrumentHttp, registerMetricsRoute } from './core/http/me
 import { observeJobs } from './core/http/metrics-jobs';
 import { createJobQueue, pingJobStore, type JobStore } from './core/jobs/job-queue';
 import { registerJobs } from './core/jobs/register-jobs';
+import { WorkspaceJobs } from './core/jobs/workspace-jobs';
+import { WorkspaceJobsRepository } from './core/jobs/workspace-jobs.repository';
 import { createLogger, type Logger } from './core/logger';
 import { Signal } from './core/signal';
 import { MODULES, buildAppSchema, createAppDataSource } from './modules';
@@ -106,6 +108,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     if (opts.onReply) signals.replyDetected.on(opts.onReply);
     let url: string | undefined;
     const built = new Map<ModuleDefinition, ModuleParts>();
+    const workspaceJobs = new WorkspaceJobs(jobs, new WorkspaceJobsRepository(dataSource.manager));
     const ctx: ModuleContext = {
       config,
       options: opts,
@@ -118,6 +121,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       clock,
       log,
       jobs,
+      workspaceJobs,
       jobStore: store.kind,
       metrics,
       signals,
@@ -131,7 +135,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     };
     for (const module of MODULES) built.set(module, await module.create(ctx));
     const parts = [...built.values()];
-    registerJobs(jobs, parts.flatMap((p) => p.jobs ?? []));
+    const definitions = parts.flatMap((p) => p.jobs ?? []);
+    registerJobs(jobs, definitions);
+    workspaceJobs.track(definitions);
 
     if (ctx.worker) {
       await jobQueue.start();

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Clock } from '../core/clock';
 import type { AppMetrics } from '../core/http/metrics';
 import type { JobDefinition } from '../core/jobs/register-jobs';
+import type { WorkspaceJobs } from '../core/jobs/workspace-jobs';
 import type { Logger } from '../core/logger';
 import type { Signal } from '../core/signal';
 import type { NotifierSettings } from './notifications/notifier-settings';
@@ -65,6 +66,8 @@ export type ModuleContext = {
   clock: Clock;
   log: Logger;
   jobs: Agenda;
+  /** The jobs that carry one workspace's work (definitions with `workspaceRow`), once every module is built. */
+  workspaceJobs: WorkspaceJobs;
   jobStore: 'postgres' | 'mongodb';
   metrics: AppMetrics;
   signals: AppSignals;

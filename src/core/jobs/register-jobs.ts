@@ -1,8 +1,13 @@
 import type { Agenda, BackoffStrategy, Job } from 'agenda';
 import { jobLogContext } from './job-log-context';
 
+/** The row a job's data names (`data[key]`, an id of `table`, which has a workspace_id column). */
+export type WorkspaceRow = { key: string; table: string };
+
 export type JobDefinition = {
   name: string;
+  // A job that carries one workspace's work says which row it works on: that workspace's admins see it.
+  workspaceRow?: WorkspaceRow;
   // Handlers return their outcome; Agenda ignores it, tests and logs may use it.
   handler: (job: Job<never>) => Promise<unknown>;
   // backoff: Agenda retries a job whose handler throws, after the delay the strategy returns.

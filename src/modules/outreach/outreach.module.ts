@@ -14,7 +14,6 @@ import { SchedulerResolver } from './scheduler.resolver';
 import { SimulationResolver } from './simulation/simulation.resolver';
 import { SimulationService } from './simulation/simulation.service';
 import { StepExecution } from './step-execution.entity';
-import { WorkspaceJobsRepository } from './workspace-jobs.repository';
 
 /**
  * The sequence engine: the recurring scan (an Agenda job) and the dispatcher of due step
@@ -43,7 +42,7 @@ export const outreachModule = defineModule({
     ctx.metrics.collectUsage(ledgerUsageReader(repositories.ledger, clock));
     const status = new SchedulerStatusService(
       dataSource,
-      { engine: repositories, accounts: new AccountRepository(dataSource.manager), workspaceJobs: new WorkspaceJobsRepository(dataSource.manager) },
+      { engine: repositories, accounts: new AccountRepository(dataSource.manager), workspaceJobs: ctx.workspaceJobs },
       engine.scheduler,
       jobs,
       { role: ctx.role, workerRunning: ctx.worker, jobStore: ctx.jobStore },

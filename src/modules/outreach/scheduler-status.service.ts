@@ -1,4 +1,5 @@
 import type { Agenda, JobWithState } from 'agenda';
+import type { WorkspaceJobs } from '../../core/jobs/workspace-jobs';
 import type { TransactionRunner } from '../../core/db/transaction';
 import { Role } from '../../core/graphql/viewer';
 import type { Viewer } from '../../core/graphql/viewer';
@@ -6,8 +7,6 @@ import type { AccountRepository } from '../accounts/account.repository';
 import type { EngineRepositories } from './engine-repositories';
 import type { SchedulerService } from './scheduler.service';
 import type { JobCounts, JobFailure, SchedulerStatus } from './scheduler.types';
-import { workspaceJobs } from './workspace-jobs';
-import type { WorkspaceJobsRepository } from './workspace-jobs.repository';
 
 const MAX_FAILURES = 20;
 
@@ -19,7 +18,7 @@ const MAX_FAILURES = 20;
 export class SchedulerStatusService {
   constructor(
     private readonly db: TransactionRunner,
-    private readonly repos: { engine: EngineRepositories; accounts: AccountRepository; workspaceJobs: WorkspaceJobsRepository },
+    private readonly repos: { engine: EngineRepositories; accounts: AccountRepository; workspaceJobs: WorkspaceJobs },
     private readonly scheduler: SchedulerService,
     private readonly jobs: Agenda,
     private readonly info: { role: string; workerRunning: boolean; jobStore: string },
@@ -89,7 +88,7 @@ export class SchedulerStatusService {
   }
 
   private async ownJobs(viewer: Viewer): Promise<{ counts: JobCounts[]; failures: JobFailure[] }> {
-    const jobs = await workspaceJobs(this.jobs, this.repos.workspaceJobs, viewer.workspaceId);
+    const jobs = await this.repos.workspaceJobs.of(viewer.workspaceId);
     const counts = new Map<string, JobCounts>();
     for (const job of jobs) {
       const c = counts.get(job.name) ?? { name: job.name, queued: 0, scheduled: 0, running: 0, failed: 0 };

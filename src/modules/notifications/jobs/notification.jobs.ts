@@ -20,6 +20,7 @@ export function notificationJobs(dispatcher: NotificationDispatcher, deliverer: 
     { name: DISPATCH_NOTIFICATIONS_JOB, handler: () => dispatcher.dispatch(), options: { concurrency: 1 } },
     {
       name: DELIVER_NOTIFICATION_JOB,
+      workspaceRow: { key: 'deliveryId', table: 'notification_delivery' },
       handler: async (job: Job<DeliverNotificationJobData>) => {
         const result = await deliverer.deliver(job.attrs.data.deliveryId);
         if (result.status === NotificationDeliveryStatus.RETRYING) {

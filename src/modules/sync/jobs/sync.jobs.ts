@@ -17,7 +17,12 @@ export type ReconcileAccountJobData = { accountId: string };
 /** The recurring scan fans out one poll per ACTIVE account; a poll still queued for an account is not queued twice. */
 export function syncJobs(sync: SyncService, reconcile: ReconcileService, agenda: Agenda): JobDefinition[] {
   return [
-    { name: SYNC_RUN_JOB, handler: (job: Job<SyncRunJobData>) => sync.execute(job.attrs.data.runId), options: { concurrency: 2 } },
+    {
+      name: SYNC_RUN_JOB,
+      workspaceRow: { key: 'runId', table: 'sync_run' },
+      handler: (job: Job<SyncRunJobData>) => sync.execute(job.attrs.data.runId),
+      options: { concurrency: 2 },
+    },
     { name: SYNC_NIGHTLY_JOB, handler: () => sync.nightly(), options: { concurrency: 1 } },
     {
       name: RECONCILE_SCAN_JOB,
@@ -36,6 +41,7 @@ export function syncJobs(sync: SyncService, reconcile: ReconcileService, agenda:
     },
     {
       name: RECONCILE_ACCOUNT_JOB,
+      workspaceRow: { key: 'accountId', table: 'linkedin_account' },
       handler: (job: Job<ReconcileAccountJobData>) => reconcile.reconcileAccount(job.attrs.data.accountId),
       options: { concurrency: 3 },
     },

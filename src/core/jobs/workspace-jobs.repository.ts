@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-/** Which rows named by job data belong to a workspace (tables of the features whose jobs carry one workspace's work). */
+/** Which rows named by job data belong to a workspace (the tables job definitions name in `workspaceRow`). */
 export class WorkspaceJobsRepository {
   constructor(private readonly db: EntityManager) {}
 
