@@ -15,6 +15,7 @@ import { UnipileClient } from '../../unipile/unipile.client';
 import { UnipileMessenger } from '../../unipile/unipile-messenger';
 import type { EngineSettings, ExecutionScheduler } from '../engine-settings';
 import { ExecuteStepService } from '../execute-step.service';
+import { ScanRepository } from '../scan.repository';
 import { ScanService } from '../scan.service';
 import { SchedulerService } from '../scheduler.service';
 import { StepSender } from '../step-sender';
@@ -83,7 +84,7 @@ export async function runSimulation(input: SimulationInput, log: Logger, entitie
     const noJobs: ExecutionScheduler = { scheduleExecution: async () => undefined };
     const unipile = new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey });
     const settings = { ...input.settings, jitterMs: Math.min(input.settings.jitterMs, 60_000), scanConcurrency: 1 };
-    const scan = new ScanService(db, clock, settings, noJobs, seededRandom(Number.parseInt(input.seed.slice(0, 8), 16)));
+    const scan = new ScanService(db, new ScanRepository(db.manager), clock, settings, noJobs, seededRandom(Number.parseInt(input.seed.slice(0, 8), 16)));
     const executor = new ExecuteStepService(db, clock, settings, new StepSender(unipile, new UnipileMessenger(unipile)), noJobs, log, 'simulation');
     const runner = new SimulationRunner({
       dataSource: db,
