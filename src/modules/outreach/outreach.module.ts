@@ -10,6 +10,7 @@ import { SchedulerState } from './scheduler-state.entity';
 import { SchedulerStatusService } from './scheduler-status.service';
 import { SchedulerResolver } from './scheduler.resolver';
 import { SimulationResolver } from './simulation/simulation.resolver';
+import { SimulationRepository } from './simulation/simulation.repository';
 import { SimulationService } from './simulation/simulation.service';
 import { StepExecution } from './step-execution.entity';
 
@@ -37,7 +38,7 @@ export const outreachModule = defineModule({
     ctx.signals.leadsDue.on(() => engine.wake());
     ctx.metrics.collectUsage(ledgerUsageReader(dataSource, clock));
     const status = new SchedulerStatusService(dataSource, engine.scheduler, jobs, { role: ctx.role, workerRunning: ctx.worker, jobStore: ctx.jobStore }, engine.wake);
-    const simulations = new SimulationService(dataSource, ctx.use(campaignsModule).campaigns, clock, settings, config.sandbox, log, config.simulation);
+    const simulations = new SimulationService(new SimulationRepository(dataSource.manager), ctx.use(campaignsModule).campaigns, clock, settings, config.sandbox, log, config.simulation);
     return {
       engine,
       jobs: engine.jobs,

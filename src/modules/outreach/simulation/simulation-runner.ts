@@ -8,8 +8,10 @@ import type { ExecuteStepService } from '../execute-step.service';
 import type { SchedulerService } from '../scheduler.service';
 import { inLanes } from '../lanes';
 import { SimulationClock } from './simulation-clock';
+import { type DueExecution, SimulationWorldRepository } from './simulation-world.repository';
 
 export type SimulationParts = {
+  /** The simulation's database (its statements: SimulationWorldRepository). */
   dataSource: DataSource;
   clock: VirtualClock;
   sandbox: UnipileSandbox;
@@ -25,8 +27,6 @@ export type SimulationParts = {
    */
   concurrency?: number;
 };
-
-type DueExecution = { id: string; account_id: string; scheduled_for: Date };
 
 /** Executions claimed and recorded together when running concurrently. */
 const EXECUTION_BATCH = 500;
@@ -44,8 +44,10 @@ export class SimulationRunner {
   private seenMessages = 0;
   private readonly accountIds = new Map<string, string>();
   private readonly concurrency: number;
+  private readonly world: SimulationWorldRepository;
 
   constructor(private readonly parts: SimulationParts) {
+    this.world = new SimulationWorldRepository(parts.dataSource.manager);
     this.nextScanAt = parts.clock.now().getTime();
     this.concurrency = parts.concurrency ?? 1;
     if (this.concurrency > 1 && !(parts.clock instanceof SimulationClock)) throw new Error('concurrent simulation needs a SimulationClock');
@@ -80,12 +82,7 @@ export class SimulationRunner {
     // touch different leads, ledger rows and LinkedIn accounts: they may run side by side.
     const horizon =
       this.concurrency > 1 ? Math.min(until, this.nextScanAt, this.nextSandboxEventAt(), now.getTime() + this.parts.scanEveryMs) : now.getTime();
-    const due: DueExecution[] = await this.parts.dataSource.query(
-      `SELECT id, account_id, scheduled_for FROM step_execution
-       WHERE state IN ('scheduled', 'retrying') AND (scheduled_for <= $1 OR scheduled_for < $2)
-       ORDER BY scheduled_for, id`,
-      [now, new Date(horizon)],
-    );
+    const due = await this.world.dueExecutions(now, new Date(horizon));
     await this.execute(due);
     changed = (await this.detect()) || changed || due.length > 0;
     if (changed) this.nextScanAt = await this.nextUsefulScan(now);
@@ -113,23 +110,16 @@ export class SimulationRunner {
    * weekends then cost one scan instead of dozens, as they would cost nothing in the service.
    */
   private async nextUsefulScan(now: Date): Promise<number> {
-    const [row]: Array<{ busy: boolean | null; next: Date | null }> = await this.parts.dataSource.query(
-      `SELECT (SELECT bool_or(next_slot_at <= $1) FROM linkedin_account) AS busy,
-              least((SELECT min(next_slot_at) FROM linkedin_account WHERE next_slot_at > $1),
-                    (SELECT min(next_action_at) FROM lead WHERE next_action_at > $1)) AS next`,
-      [now],
-    );
+    const { busy, next } = await this.world.nextChange(now);
     // The regular cadence of the recurring job, not postponed by activity in between.
     const regular = Math.max(this.lastScanAt + this.parts.scanEveryMs, now.getTime());
-    if (row.busy) return regular;
-    return row.next ? Math.max(regular, row.next.getTime()) : Number.POSITIVE_INFINITY;
+    if (busy) return regular;
+    return next ? Math.max(regular, next.getTime()) : Number.POSITIVE_INFINITY;
   }
 
   private async nextExecutionAt(): Promise<number> {
-    const [row]: Array<{ at: Date | null }> = await this.parts.dataSource.query(
-      `SELECT min(scheduled_for) AS at FROM step_execution WHERE state IN ('scheduled', 'retrying')`,
-    );
-    return row.at ? Math.max(row.at.getTime(), this.parts.clock.now().getTime() + 1) : Number.POSITIVE_INFINITY;
+    const at = await this.world.nextExecutionAt();
+    return at ? Math.max(at.getTime(), this.parts.clock.now().getTime() + 1) : Number.POSITIVE_INFINITY;
   }
 
   private nextSandboxEventAt(): number {
@@ -175,11 +165,9 @@ export class SimulationRunner {
 
   private async accountId(unipileAccountId: string): Promise<string | undefined> {
     if (!this.accountIds.has(unipileAccountId)) {
-      const [row]: Array<{ id: string }> = await this.parts.dataSource.query(`SELECT id FROM linkedin_account WHERE unipile_account_id = $1`, [
-        unipileAccountId,
-      ]);
-      if (!row) return undefined;
-      this.accountIds.set(unipileAccountId, row.id);
+      const id = await this.world.accountIdOf(unipileAccountId);
+      if (!id) return undefined;
+      this.accountIds.set(unipileAccountId, id);
     }
     return this.accountIds.get(unipileAccountId);
   }
