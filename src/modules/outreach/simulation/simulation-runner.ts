@@ -8,7 +8,7 @@ import type { ExecuteStepService } from '../execute-step.service';
 import type { SchedulerService } from '../scheduler.service';
 import { inLanes } from '../lanes';
 import { SimulationClock } from './simulation-clock';
-import { type DueExecution, SimulationWorldRepository } from './simulation-world.repository';
+import { type DueExecution, type NextMoments, SimulationWorldRepository } from './simulation-world.repository';
 
 export type SimulationParts = {
   /** The simulation's database (its statements: SimulationWorldRepository). */
@@ -40,6 +40,8 @@ const EXECUTION_BATCH = 500;
 export class SimulationRunner {
   private lastScanAt = Number.NEGATIVE_INFINITY;
   private nextScanAt: number;
+  /** The earliest execution still to run, as the last step left them (null: none). */
+  private nextExecution: Date | null = null;
   private seenRelations = 0;
   private seenMessages = 0;
   private readonly accountIds = new Map<string, string>();
@@ -60,7 +62,7 @@ export class SimulationRunner {
       await this.step(until.getTime());
       const now = clock.now().getTime();
       if (now >= until.getTime()) return;
-      const next = Math.min(until.getTime(), this.nextScanAt, await this.nextExecutionAt(), this.nextSandboxEventAt());
+      const next = Math.min(until.getTime(), this.nextScanAt, this.nextExecutionAt(), this.nextSandboxEventAt());
       sandbox.advance(Math.max(next - now, 1));
     }
   }
@@ -85,7 +87,9 @@ export class SimulationRunner {
     const due = await this.world.dueExecutions(now, new Date(horizon));
     await this.execute(due);
     changed = (await this.detect()) || changed || due.length > 0;
-    if (changed) this.nextScanAt = await this.nextUsefulScan(now);
+    const next = await this.world.nextMoments(now);
+    this.nextExecution = next.nextExecution;
+    if (changed) this.nextScanAt = this.nextUsefulScan(now, next);
   }
 
   private async execute(due: DueExecution[]): Promise<void> {
@@ -109,16 +113,15 @@ export class SimulationRunner {
    * moment anything can change (an account's next slot, a lead's next due time). Nights and
    * weekends then cost one scan instead of dozens, as they would cost nothing in the service.
    */
-  private async nextUsefulScan(now: Date): Promise<number> {
-    const { busy, next } = await this.world.nextChange(now);
+  private nextUsefulScan(now: Date, { busy, next }: NextMoments): number {
     // The regular cadence of the recurring job, not postponed by activity in between.
     const regular = Math.max(this.lastScanAt + this.parts.scanEveryMs, now.getTime());
     if (busy) return regular;
     return next ? Math.max(regular, next.getTime()) : Number.POSITIVE_INFINITY;
   }
 
-  private async nextExecutionAt(): Promise<number> {
-    const at = await this.world.nextExecutionAt();
+  private nextExecutionAt(): number {
+    const at = this.nextExecution;
     return at ? Math.max(at.getTime(), this.parts.clock.now().getTime() + 1) : Number.POSITIVE_INFINITY;
   }
 

@@ -20,8 +20,11 @@ export type WorldLead = {
 /** A step execution the runner may run now. */
 export type DueExecution = { id: string; account_id: string; scheduled_for: Date };
 
-/** When anything can next change: some account has a slot now (busy), else the earliest slot or due lead. */
-export type NextChange = { busy: boolean | null; next: Date | null };
+/**
+ * What can happen next: whether some account has a slot now (busy), else the earliest slot or due
+ * lead (next); and the earliest execution still to run.
+ */
+export type NextMoments = { busy: boolean | null; next: Date | null; nextExecution: Date | null };
 
 export type TimelineRow = { at: Date; public_identifier: string | null; provider_id: string | null; type: string; step_index: number | null; reason: string | null };
 
@@ -89,17 +92,19 @@ export class SimulationWorldRepository {
     );
   }
 
-  /** The earliest execution still to run, if any. */
-  async nextExecutionAt(): Promise<Date | null> {
-    const [row]: Array<{ at: Date | null }> = await this.db.query(`SELECT min(scheduled_for) AS at FROM step_execution WHERE state IN ('scheduled', 'retrying')`);
-    return row.at;
-  }
-
-  async nextChange(now: Date): Promise<NextChange> {
-    const [row]: NextChange[] = await this.db.query(
+  /**
+   * NextMoments after `now`, in one round trip. The next due lead is one probe of IDX_lead_due per
+   * account (its first lead due after now), not a pass over every lead with a due time.
+   */
+  async nextMoments(now: Date): Promise<NextMoments> {
+    const [row]: NextMoments[] = await this.db.query(
       `SELECT (SELECT bool_or(next_slot_at <= $1) FROM linkedin_account) AS busy,
               least((SELECT min(next_slot_at) FROM linkedin_account WHERE next_slot_at > $1),
-                    (SELECT min(next_action_at) FROM lead WHERE next_action_at > $1)) AS next`,
+                    (SELECT min(d.next_action_at) FROM linkedin_account a
+                     CROSS JOIN LATERAL (SELECT next_action_at FROM lead
+                                         WHERE account_id = a.id AND next_action_at IS NOT NULL AND next_action_at > $1
+                                         ORDER BY next_action_at LIMIT 1) d)) AS next,
+              (SELECT min(scheduled_for) FROM step_execution WHERE state IN ('scheduled', 'retrying')) AS "nextExecution"`,
       [now],
     );
     return row;
