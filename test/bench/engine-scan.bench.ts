@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { VirtualClock } from '../../src/core/clock';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/modules/outreach/engine-settings';
-import { DUE_LEADS_SQL, ScanService } from '../../src/modules/outreach/scan.service';
+import { DUE_LEADS_SQL, ScanRepository } from '../../src/modules/outreach/scan.repository';
+import { ScanService } from '../../src/modules/outreach/scan.service';
 import { startBenchApp } from './support/bench-app';
 import { median, recordResults } from './support/results';
 
@@ -13,7 +14,9 @@ const DUE = 100;
 const RUNS = 7;
 
 async function main(): Promise<void> {
-  const bench = await startBenchApp();
+  // API role: the app's own recurring scan (on the system clock, past the bench's `now`) would
+  // take the due leads before the measured scan does.
+  const bench = await startBenchApp({ app: { role: 'api' } });
   const db = bench.app.dataSource;
   const rows: string[] = [];
   try {
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
       campaignId,
     ]);
     const now = new Date('2026-06-01T10:00:00.000Z');
-    const scan = new ScanService(db, new VirtualClock(now), { ...DEFAULT_ENGINE_SETTINGS, jitterMs: 0 }, { scheduleExecution: async () => undefined });
+    const scan = new ScanService(db, new ScanRepository(db.manager), new VirtualClock(now), { ...DEFAULT_ENGINE_SETTINGS, jitterMs: 0 }, { scheduleExecution: async () => undefined });
 
     let inserted = 0;
     for (const size of SIZES) {

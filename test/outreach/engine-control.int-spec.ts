@@ -1,4 +1,4 @@
-import { DUE_LEADS_SQL } from '../../src/modules/outreach/scan.service';
+import { DUE_LEADS_SQL } from '../../src/modules/outreach/scan.repository';
 import { PauseSchedulerDocument, ResumeSchedulerDocument, SchedulerStatusDocument } from '../graphql/generated';
 import { newSession } from '../support/workspace';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';

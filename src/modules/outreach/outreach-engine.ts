@@ -11,6 +11,7 @@ import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { ExecuteStepService } from './execute-step.service';
 import { ExecutionDispatcher } from './execution-dispatcher';
 import { SCAN_JOB, type ScanJobData, outreachJobs } from './jobs/outreach.jobs';
+import { ScanRepository } from './scan.repository';
 import { ScanService } from './scan.service';
 import { SchedulerService } from './scheduler.service';
 import { StepSender } from './step-sender';
@@ -46,7 +47,7 @@ export function createOutreachEngine(deps: {
   const executionScheduler: ExecutionScheduler = deps.executionScheduler ?? {
     scheduleExecution: (id, at) => dispatcher!.scheduler.scheduleExecution(id, at),
   };
-  const scan = new ScanService(dataSource, clock, settings, executionScheduler, deps.random);
+  const scan = new ScanService(dataSource, new ScanRepository(dataSource.manager), clock, settings, executionScheduler, deps.random);
   const sender = new StepSender(unipile, new UnipileMessenger(unipile));
   const workerId = `${hostname()}:${process.pid}`;
   const executor = new ExecuteStepService(dataSource, clock, settings, sender, executionScheduler, log, workerId, repositories);

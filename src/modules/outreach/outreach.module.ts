@@ -12,6 +12,7 @@ import { SchedulerState } from './scheduler-state.entity';
 import { SchedulerStatusService } from './scheduler-status.service';
 import { SchedulerResolver } from './scheduler.resolver';
 import { SimulationResolver } from './simulation/simulation.resolver';
+import { SimulationRepository } from './simulation/simulation.repository';
 import { SimulationService } from './simulation/simulation.service';
 import { StepExecution } from './step-execution.entity';
 
@@ -48,7 +49,7 @@ export const outreachModule = defineModule({
       { role: ctx.role, workerRunning: ctx.worker, jobStore: ctx.jobStore },
       engine.wake,
     );
-    const simulations = new SimulationService(dataSource, ctx.use(campaignsModule).campaigns, clock, settings, config.sandbox, log, config.simulation);
+    const simulations = new SimulationService(new SimulationRepository(dataSource.manager), ctx.use(campaignsModule).campaigns, clock, settings, config.sandbox, log, config.simulation);
     return {
       engine,
       jobs: engine.jobs,

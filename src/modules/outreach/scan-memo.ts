@@ -81,3 +81,40 @@ export function scanWouldBeIdle(memo: ScanMemo | undefined, freshDue: boolean, n
   if (!memo?.idle || freshDue) return false;
   return memo.nextSlotAt === null || memo.nextSlotAt <= memo.at || memo.nextSlotAt > now.getTime();
 }
+
+/** A memo of the scan starting at `now`; `idle` until something shows the next scan would have work. */
+export function newScanMemo(account: LinkedInAccount, now: Date, idle: boolean): ScanMemo {
+  return { at: now.getTime(), validUntil: memoValidUntil(account, now), context: scanContext(account), reasons: {}, deferred: {}, exhausted: {}, idle, nextSlotAt: null };
+}
+
+/**
+ * What giving every due lead (of a kind, or 'all') a reason still has to write: nothing when no
+ * lead is due or the last scan gave that reason and no lead became due since (`unchanged`); the
+ * leads due since the last scan when it gave that reason; else every due lead. `carried`: the
+ * leads the last scan already counted.
+ */
+export type DeferralWork = { carried: number; select: false } | { carried: number; select: true; since: Date | null };
+
+export function deferralWork(previous: ScanMemo | undefined, key: ActionKind | 'all', reason: string, unchanged: boolean, anyDue: boolean): DeferralWork {
+  if (!anyDue) return { carried: 0, select: false };
+  if (previous === undefined || previous.reasons[key] !== reason) return { carried: 0, select: true, since: null };
+  const carried = previous.deferred[key] ?? 0;
+  return unchanged ? { carried, select: false } : { carried, select: true, since: new Date(previous.at) };
+}
+
+/** Remembers the reason every due lead got, unless the selection hit the batch bound (it may have left some out). */
+export function rememberDeferral(memo: ScanMemo, key: ActionKind | 'all', reason: string, count: number, batch: number): void {
+  if (count >= batch) return;
+  memo.reasons[key] = reason;
+  memo.deferred[key] = count;
+}
+
+/** The due leads of a kind must be read unless none is due, or the last scan left none of them unscheduled and none became due since. */
+export const mustSelectDue = (previous: ScanMemo | undefined, unchanged: boolean, anyDue: boolean, kind: ActionKind): boolean =>
+  anyDue && !(unchanged && previous?.exhausted[kind]);
+
+/** The scan's outcome closes its memo: idle only if it scheduled nothing and deferred less than a batch. */
+export function closeMemo(memo: ScanMemo, outcome: { scheduled?: number; deferred: number; nextSlotAt: Date | null }, batch: number): void {
+  memo.nextSlotAt = outcome.nextSlotAt?.getTime() ?? null;
+  memo.idle &&= !outcome.scheduled && outcome.deferred < batch;
+}

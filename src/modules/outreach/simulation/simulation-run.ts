@@ -2,25 +2,23 @@ import { seededRandom } from '../../../core/random';
 import { createDataSource } from '../../../core/db/data-source';
 import { startEmbeddedPostgres } from '../../../core/db/embedded-postgres';
 import type { Logger } from '../../../core/logger';
-import { LinkedInAccount } from '../../accounts/linkedin-account.entity';
-import { Workspace } from '../../auth/workspace.entity';
-import { CampaignSender } from '../../campaigns/campaign-sender.entity';
-import { Campaign, CampaignStatus } from '../../campaigns/campaign.entity';
-import { SequenceStep } from '../../campaigns/sequence-step.entity';
+import type { LinkedInAccount } from '../../accounts/linkedin-account.entity';
+import { type Campaign, CampaignStatus } from '../../campaigns/campaign.entity';
+import type { SequenceStep } from '../../campaigns/sequence-step.entity';
 import { LeadProgressService } from '../../leads/lead-progress.service';
-import { rescheduleLeads } from '../../leads/lead-schedule';
-import { Lead } from '../../leads/lead.entity';
+import type { Lead } from '../../leads/lead.entity';
 import { type UnipileSandbox, startUnipileSandbox } from '../../unipile/sandbox/sandbox';
 import { UnipileClient } from '../../unipile/unipile.client';
 import { UnipileMessenger } from '../../unipile/unipile-messenger';
 import type { EngineSettings, ExecutionScheduler } from '../engine-settings';
 import { ExecuteStepService } from '../execute-step.service';
+import { ScanRepository } from '../scan.repository';
 import { ScanService } from '../scan.service';
 import { SchedulerService } from '../scheduler.service';
 import { StepSender } from '../step-sender';
 import { SimulationClock } from './simulation-clock';
 import { SimulationRunner } from './simulation-runner';
-import type { DataSource } from 'typeorm';
+import { SimulationWorldRepository, type WorldLead } from './simulation-world.repository';
 
 const MAX_TIMELINE = 10_000;
 const SCAN_EVERY_MS = 15 * 60_000;
@@ -79,11 +77,12 @@ export async function runSimulation(input: SimulationInput, log: Logger, entitie
   try {
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });
-    const simCampaignId = await copyWorld(db, sandbox, input);
+    const world = new SimulationWorldRepository(db.manager);
+    const simCampaignId = await copyWorld(world, sandbox, input);
     const noJobs: ExecutionScheduler = { scheduleExecution: async () => undefined };
     const unipile = new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey });
     const settings = { ...input.settings, jitterMs: Math.min(input.settings.jitterMs, 60_000), scanConcurrency: 1 };
-    const scan = new ScanService(db, clock, settings, noJobs, seededRandom(Number.parseInt(input.seed.slice(0, 8), 16)));
+    const scan = new ScanService(db, new ScanRepository(db.manager), clock, settings, noJobs, seededRandom(Number.parseInt(input.seed.slice(0, 8), 16)));
     const executor = new ExecuteStepService(db, clock, settings, new StepSender(unipile, new UnipileMessenger(unipile)), noJobs, log, 'simulation');
     const runner = new SimulationRunner({
       dataSource: db,
@@ -96,7 +95,7 @@ export async function runSimulation(input: SimulationInput, log: Logger, entitie
       concurrency: CONCURRENCY,
     });
     await runner.runFor(input.days * 86_400_000);
-    return await collect(db, simCampaignId, input, clock.now());
+    return await collect(world, simCampaignId, input, clock.now());
   } finally {
     if (db.isInitialized) await db.destroy();
     await pg.stop();
@@ -105,14 +104,14 @@ export async function runSimulation(input: SimulationInput, log: Logger, entitie
 }
 
 /** The campaign as it is now, in the simulation: senders as sandbox accounts, leads as sandbox members. */
-async function copyWorld(db: DataSource, sandbox: UnipileSandbox, input: SimulationInput): Promise<string> {
+async function copyWorld(world: SimulationWorldRepository, sandbox: UnipileSandbox, input: SimulationInput): Promise<string> {
   const { campaign, steps, accounts, leads, start } = input;
-  const workspace = await db.getRepository(Workspace).save({ name: 'simulation' });
+  const workspace = await world.createWorkspace('simulation');
   const accountIds = new Map<string, string>();
   for (const account of accounts) {
     const remote = sandbox.createAccount({ name: account.displayName });
     const { id: _id, workspaceId: _ws, createdAt: _c, updatedAt: _u, ...settings } = account;
-    const copy = await db.getRepository(LinkedInAccount).save({
+    const copy = await world.createAccount({
       ...settings,
       workspaceId: workspace.id,
       unipileAccountId: remote.id,
@@ -122,7 +121,7 @@ async function copyWorld(db: DataSource, sandbox: UnipileSandbox, input: Simulat
     });
     accountIds.set(account.id, copy.id);
   }
-  const simCampaign = await db.getRepository(Campaign).save({
+  const simCampaign = await world.createCampaign({
     workspaceId: workspace.id,
     name: campaign.name,
     status: CampaignStatus.ACTIVE,
@@ -130,10 +129,10 @@ async function copyWorld(db: DataSource, sandbox: UnipileSandbox, input: Simulat
     sequenceVersion: campaign.sequenceVersion,
     activatedAt: start,
   });
-  await db.getRepository(CampaignSender).save(accounts.map((a) => ({ campaignId: simCampaign.id, accountId: accountIds.get(a.id)! })));
-  await db.getRepository(SequenceStep).save(steps.map(({ id: _id, campaignId: _c, ...s }) => ({ ...s, campaignId: simCampaign.id })));
+  await world.addSenders(simCampaign.id, accounts.map((a) => accountIds.get(a.id)!));
+  await world.addSteps(steps.map(({ id: _id, campaignId: _c, ...s }) => ({ ...s, campaignId: simCampaign.id })));
   const senderIds = [...accountIds.values()];
-  const rows = leads.map((lead, i) => {
+  const rows: WorldLead[] = leads.map((lead, i) => {
     const member = sandbox.createProfile({
       publicIdentifier: lead.publicIdentifier ?? undefined,
       providerId: lead.providerId ?? undefined,
@@ -150,47 +149,16 @@ async function copyWorld(db: DataSource, sandbox: UnipileSandbox, input: Simulat
       custom_fields: JSON.stringify(lead.customFields ?? {}),
     };
   });
-  // One statement for all of them (5,000 single-row inserts cost seconds on PGlite).
-  await db.query(
-    `INSERT INTO lead (workspace_id, campaign_id, account_id, public_identifier, provider_id, first_name, last_name, company, custom_fields, created_at)
-     SELECT $1, $2, v.account_id, v.public_identifier, v.provider_id, v.first_name, v.last_name, v.company, v.custom_fields::jsonb, $3
-     FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-       AS v(account_id, public_identifier, provider_id, first_name, last_name, company, custom_fields)`,
-    [
-      workspace.id,
-      simCampaign.id,
-      start.toISOString(),
-      rows.map((r) => r.account_id),
-      rows.map((r) => r.public_identifier),
-      rows.map((r) => r.provider_id),
-      rows.map((r) => r.first_name),
-      rows.map((r) => r.last_name),
-      rows.map((r) => r.company),
-      rows.map((r) => r.custom_fields),
-    ],
-  );
-  await rescheduleLeads(db.manager, simCampaign.id);
+  await world.insertLeads(workspace.id, simCampaign.id, start, rows);
+  await world.scheduleLeads(simCampaign.id);
   return simCampaign.id;
 }
 
-async function collect(db: DataSource, simCampaignId: string, input: SimulationInput, endedAt: Date): Promise<SimulationOutput> {
-  const totals: Array<{ type: string; n: number }> = await db.query(
-    `SELECT type::text, count(*)::int AS n FROM lead_event WHERE campaign_id = $1 GROUP BY type`,
-    [simCampaignId],
-  );
-  const statuses: Array<{ status: string; n: number }> = await db.query(
-    `SELECT status::text, count(*)::int AS n FROM lead WHERE campaign_id = $1 GROUP BY status`,
-    [simCampaignId],
-  );
+async function collect(world: SimulationWorldRepository, simCampaignId: string, input: SimulationInput, endedAt: Date): Promise<SimulationOutput> {
+  const totals = await world.eventTotals(simCampaignId);
+  const statuses = await world.statusCounts(simCampaignId);
   const count = (type: string) => totals.find((t) => t.type === type)?.n ?? 0;
-  const timeline: Array<{ at: Date; public_identifier: string | null; provider_id: string | null; type: string; step_index: number | null; reason: string | null }> =
-    await db.query(
-      `SELECT e.occurred_at AS at, l.public_identifier, l.provider_id, e.type::text, e.step_index, e.reason
-       FROM lead_event e JOIN lead l ON l.id = e.lead_id
-       WHERE e.campaign_id = $1 AND e.type <> 'lead_added'
-       ORDER BY e.occurred_at, e.id LIMIT $2`,
-      [simCampaignId, MAX_TIMELINE + 1],
-    );
+  const timeline = await world.timeline(simCampaignId, MAX_TIMELINE + 1);
   return {
     campaignId: input.campaignId,
     days: input.days,

@@ -8,8 +8,10 @@ import type { ExecuteStepService } from '../execute-step.service';
 import type { SchedulerService } from '../scheduler.service';
 import { inLanes } from '../lanes';
 import { SimulationClock } from './simulation-clock';
+import { type DueExecution, type NextMoments, SimulationWorldRepository } from './simulation-world.repository';
 
 export type SimulationParts = {
+  /** The simulation's database (its statements: SimulationWorldRepository). */
   dataSource: DataSource;
   clock: VirtualClock;
   sandbox: UnipileSandbox;
@@ -26,8 +28,6 @@ export type SimulationParts = {
   concurrency?: number;
 };
 
-type DueExecution = { id: string; account_id: string; scheduled_for: Date };
-
 /** Executions claimed and recorded together when running concurrently. */
 const EXECUTION_BATCH = 500;
 
@@ -40,12 +40,16 @@ const EXECUTION_BATCH = 500;
 export class SimulationRunner {
   private lastScanAt = Number.NEGATIVE_INFINITY;
   private nextScanAt: number;
+  /** The earliest execution still to run, as the last step left them (null: none). */
+  private nextExecution: Date | null = null;
   private seenRelations = 0;
   private seenMessages = 0;
   private readonly accountIds = new Map<string, string>();
   private readonly concurrency: number;
+  private readonly world: SimulationWorldRepository;
 
   constructor(private readonly parts: SimulationParts) {
+    this.world = new SimulationWorldRepository(parts.dataSource.manager);
     this.nextScanAt = parts.clock.now().getTime();
     this.concurrency = parts.concurrency ?? 1;
     if (this.concurrency > 1 && !(parts.clock instanceof SimulationClock)) throw new Error('concurrent simulation needs a SimulationClock');
@@ -58,7 +62,7 @@ export class SimulationRunner {
       await this.step(until.getTime());
       const now = clock.now().getTime();
       if (now >= until.getTime()) return;
-      const next = Math.min(until.getTime(), this.nextScanAt, await this.nextExecutionAt(), this.nextSandboxEventAt());
+      const next = Math.min(until.getTime(), this.nextScanAt, this.nextExecutionAt(), this.nextSandboxEventAt());
       sandbox.advance(Math.max(next - now, 1));
     }
   }
@@ -80,15 +84,12 @@ export class SimulationRunner {
     // touch different leads, ledger rows and LinkedIn accounts: they may run side by side.
     const horizon =
       this.concurrency > 1 ? Math.min(until, this.nextScanAt, this.nextSandboxEventAt(), now.getTime() + this.parts.scanEveryMs) : now.getTime();
-    const due: DueExecution[] = await this.parts.dataSource.query(
-      `SELECT id, account_id, scheduled_for FROM step_execution
-       WHERE state IN ('scheduled', 'retrying') AND (scheduled_for <= $1 OR scheduled_for < $2)
-       ORDER BY scheduled_for, id`,
-      [now, new Date(horizon)],
-    );
+    const due = await this.world.dueExecutions(now, new Date(horizon));
     await this.execute(due);
     changed = (await this.detect()) || changed || due.length > 0;
-    if (changed) this.nextScanAt = await this.nextUsefulScan(now);
+    const next = await this.world.nextMoments(now);
+    this.nextExecution = next.nextExecution;
+    if (changed) this.nextScanAt = this.nextUsefulScan(now, next);
   }
 
   private async execute(due: DueExecution[]): Promise<void> {
@@ -112,24 +113,16 @@ export class SimulationRunner {
    * moment anything can change (an account's next slot, a lead's next due time). Nights and
    * weekends then cost one scan instead of dozens, as they would cost nothing in the service.
    */
-  private async nextUsefulScan(now: Date): Promise<number> {
-    const [row]: Array<{ busy: boolean | null; next: Date | null }> = await this.parts.dataSource.query(
-      `SELECT (SELECT bool_or(next_slot_at <= $1) FROM linkedin_account) AS busy,
-              least((SELECT min(next_slot_at) FROM linkedin_account WHERE next_slot_at > $1),
-                    (SELECT min(next_action_at) FROM lead WHERE next_action_at > $1)) AS next`,
-      [now],
-    );
+  private nextUsefulScan(now: Date, { busy, next }: NextMoments): number {
     // The regular cadence of the recurring job, not postponed by activity in between.
     const regular = Math.max(this.lastScanAt + this.parts.scanEveryMs, now.getTime());
-    if (row.busy) return regular;
-    return row.next ? Math.max(regular, row.next.getTime()) : Number.POSITIVE_INFINITY;
+    if (busy) return regular;
+    return next ? Math.max(regular, next.getTime()) : Number.POSITIVE_INFINITY;
   }
 
-  private async nextExecutionAt(): Promise<number> {
-    const [row]: Array<{ at: Date | null }> = await this.parts.dataSource.query(
-      `SELECT min(scheduled_for) AS at FROM step_execution WHERE state IN ('scheduled', 'retrying')`,
-    );
-    return row.at ? Math.max(row.at.getTime(), this.parts.clock.now().getTime() + 1) : Number.POSITIVE_INFINITY;
+  private nextExecutionAt(): number {
+    const at = this.nextExecution;
+    return at ? Math.max(at.getTime(), this.parts.clock.now().getTime() + 1) : Number.POSITIVE_INFINITY;
   }
 
   private nextSandboxEventAt(): number {
@@ -175,11 +168,9 @@ export class SimulationRunner {
 
   private async accountId(unipileAccountId: string): Promise<string | undefined> {
     if (!this.accountIds.has(unipileAccountId)) {
-      const [row]: Array<{ id: string }> = await this.parts.dataSource.query(`SELECT id FROM linkedin_account WHERE unipile_account_id = $1`, [
-        unipileAccountId,
-      ]);
-      if (!row) return undefined;
-      this.accountIds.set(unipileAccountId, row.id);
+      const id = await this.world.accountIdOf(unipileAccountId);
+      if (!id) return undefined;
+      this.accountIds.set(unipileAccountId, id);
     }
     return this.accountIds.get(unipileAccountId);
   }

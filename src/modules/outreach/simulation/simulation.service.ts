@@ -1,19 +1,15 @@
 import { createHash } from 'node:crypto';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type DataSource, In } from 'typeorm';
 import type { Clock } from '../../../core/clock';
 import { InputError } from '../../../core/errors';
 import type { Logger } from '../../../core/logger';
 import type { Viewer } from '../../../core/graphql/viewer';
-import { CampaignSender } from '../../campaigns/campaign-sender.entity';
 import type { CampaignService } from '../../campaigns/campaign.service';
-import { SequenceStep } from '../../campaigns/sequence-step.entity';
-import { ACTIVE_LEAD_STATUSES } from '../../leads/lead-status';
-import { Lead } from '../../leads/lead.entity';
 import type { EngineSettings } from '../engine-settings';
 import type { SimulationInput, SimulationOutput } from './simulation-run';
 import { SimulationError } from './simulation.errors';
+import type { SimulationRepository } from './simulation.repository';
 import type { SimulationResult } from './simulation.types';
 
 export const MAX_SIMULATION_DAYS = 90;
@@ -43,7 +39,7 @@ export class SimulationService {
   private total = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly source: SimulationRepository,
     private readonly campaigns: CampaignService,
     private readonly clock: Clock,
     private readonly settings: EngineSettings,
@@ -57,14 +53,10 @@ export class SimulationService {
       throw new InputError(`days must be a whole number from 1 to ${MAX_SIMULATION_DAYS}`);
     }
     const campaign = await this.campaigns.get(viewer, campaignId);
-    const steps = await this.dataSource.getRepository(SequenceStep).find({ where: { campaignId, version: campaign.sequenceVersion } });
-    const senders = await this.dataSource.getRepository(CampaignSender).find({ where: { campaignId }, relations: { account: true } });
+    const steps = await this.source.steps(campaignId, campaign.sequenceVersion);
+    const senders = await this.source.senderAccounts(campaignId);
     if (senders.length === 0) throw new InputError('The campaign has no sender account to simulate');
-    const leads = await this.dataSource.getRepository(Lead).find({
-      where: { campaignId, status: In([...ACTIVE_LEAD_STATUSES]) },
-      order: { createdAt: 'ASC' },
-      take: MAX_SIMULATED_LEADS,
-    });
+    const leads = await this.source.activeLeads(campaignId, MAX_SIMULATED_LEADS);
     const seed = createHash('sha256').update(campaignId).digest('hex').slice(0, 12);
     const input: SimulationInput = {
       campaignId,
@@ -72,7 +64,7 @@ export class SimulationService {
       start: this.clock.now(),
       campaign: { name: campaign.name, customFields: campaign.customFields, sequenceVersion: campaign.sequenceVersion },
       steps: steps.map((s) => ({ ...s })),
-      accounts: senders.map((s) => ({ ...s.account! })),
+      accounts: senders.map((account) => ({ ...account })),
       leads: leads.map((l) => ({ ...l })),
       settings: { ...this.settings },
       odds: { acceptProbability: this.odds.acceptProbability, replyProbability: this.odds.replyProbability },
