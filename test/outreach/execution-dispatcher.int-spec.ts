@@ -1,5 +1,6 @@
 import { createLogger } from '../../src/core/logger';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/modules/outreach/engine-settings';
+import { EngineRepositories } from '../../src/modules/outreach/engine-repositories';
 import { ExecuteStepService } from '../../src/modules/outreach/execute-step.service';
 import { ExecutionDispatcher } from '../../src/modules/outreach/execution-dispatcher';
 import { StepSender } from '../../src/modules/outreach/step-sender';
@@ -40,6 +41,7 @@ describe('execution dispatcher', () => {
       noWakeups,
       log,
       'worker-b',
+      EngineRepositories.on(e.t.app.dataSource.manager),
     );
     const tuning = { batch: 3, lanes: 2, inFlight: 1, idleMs: 50 };
     const workers = [new ExecutionDispatcher(e.t.app.engine.executor, e.clock, log, tuning), new ExecutionDispatcher(executorB, e.clock, log, tuning)];

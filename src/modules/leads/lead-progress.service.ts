@@ -86,8 +86,8 @@ export class LeadProgressService {
     /** Transactions; a data source (its manager carries the default repositories). */
     private readonly db: TransactionRunner & { readonly manager: EntityManager },
     private readonly clock: Clock,
-    private readonly optOutPhrases: readonly string[] = DEFAULT_OPT_OUT_PHRASES,
-    private readonly repositories: LeadProgressRepositories = leadProgressRepositories(db.manager),
+    private readonly optOutPhrases: readonly string[],
+    private readonly repositories: LeadProgressRepositories,
   ) {}
 
   /** In `em`'s transaction when given (the caller commits), else in its own. */

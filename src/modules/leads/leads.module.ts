@@ -9,7 +9,7 @@ import { DoNotContactService } from './do-not-contact.service';
 import { LeadEvent } from './lead-event.entity';
 import { LeadEventRepository } from './lead-event.repository';
 import { LeadImportService } from './lead-import.service';
-import { LeadProgressService } from './lead-progress.service';
+import { DEFAULT_OPT_OUT_PHRASES, LeadProgressService } from './lead-progress.service';
 import { LeadReplyRepository } from './lead-reply.repository';
 import { Lead } from './lead.entity';
 import { LeadRepository } from './lead.repository';
@@ -36,7 +36,7 @@ export const leadsModule = defineModule({
     const imports = new LeadImportService(dataSource, leadRows, events, doNotContactRows, campaigns, clock, leadsDue);
     const doNotContact = new DoNotContactService(dataSource, doNotContactRows, leadRows, clock);
     return {
-      progress: new LeadProgressService(dataSource, clock, config.sync.optOutPhrases, {
+      progress: new LeadProgressService(dataSource, clock, config.sync.optOutPhrases ?? DEFAULT_OPT_OUT_PHRASES, {
         leads: leadRows,
         replies,
         events,

@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { TransactionRunner } from '../../core/db/transaction';
 import type { Logger } from '../../core/logger';
@@ -8,7 +7,7 @@ import { EventSource } from '../leads/lead-event-type';
 import { UnipileError } from '../unipile/unipile.errors';
 import { eligibilityGates } from './eligibility';
 import type { EngineCampaignsRepository } from './engine-campaigns.repository';
-import { EngineRepositories } from './engine-repositories';
+import type { EngineRepositories } from './engine-repositories';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { inLanes } from './lanes';
 import type { SlotRequest } from './rate-ledger';
@@ -56,19 +55,16 @@ export class ExecuteStepService {
   private readonly outcomes: StepOutcomes;
   private readonly steps = new Map<string, SequenceStep>();
 
-  /**
-   * `db` runs the transactions; the statements go through `repos` (by default, repositories on
-   * `db`'s own manager).
-   */
+  /** `db` runs the transactions; the statements go through `repos`. */
   constructor(
-    private readonly db: TransactionRunner & { readonly manager: EntityManager },
+    private readonly db: TransactionRunner,
     private readonly clock: Clock,
     private readonly settings: EngineSettings,
     private readonly sender: StepSender,
     private readonly scheduler: ExecutionScheduler,
     private readonly log: Logger,
     private readonly workerId: string,
-    private readonly repos: EngineRepositories = EngineRepositories.on(db.manager),
+    private readonly repos: EngineRepositories,
   ) {
     this.outcomes = new StepOutcomes(db, repos, clock, settings, scheduler, workerId);
   }

@@ -52,7 +52,7 @@ export function createOutreachEngine(deps: {
   const workerId = `${hostname()}:${process.pid}`;
   const executor = new ExecuteStepService(dataSource, clock, settings, sender, executionScheduler, log, workerId, repositories);
   if (!deps.executionScheduler) dispatcher = new ExecutionDispatcher(executor, clock, log);
-  const scheduler = new SchedulerService(dataSource, clock, settings, scan, executionScheduler, log, repositories);
+  const scheduler = new SchedulerService(clock, settings, scan, executionScheduler, log, repositories);
   return {
     scan,
     executor,

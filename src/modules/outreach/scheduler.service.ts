@@ -1,7 +1,6 @@
-import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
-import { EngineRepositories } from './engine-repositories';
+import type { EngineRepositories } from './engine-repositories';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import type { ScanService } from './scan.service';
 import type { SchedulerState } from './scheduler-state.entity';
@@ -14,15 +13,13 @@ export type TickOutcome = { paused: boolean; accounts: number; scheduled: number
  * database, a crashed worker), so no step waits forever.
  */
 export class SchedulerService {
-  /** The statements go through `repos` (by default, repositories on `db`'s manager). */
   constructor(
-    db: { readonly manager: EntityManager },
     private readonly clock: Clock,
     private readonly settings: EngineSettings,
     private readonly scan: ScanService,
     private readonly scheduler: ExecutionScheduler,
     private readonly log: Logger,
-    private readonly repos: EngineRepositories = EngineRepositories.on(db.manager),
+    private readonly repos: EngineRepositories,
   ) {}
 
   state(): Promise<SchedulerState> {

@@ -5,12 +5,13 @@ import type { Logger } from '../../../core/logger';
 import type { LinkedInAccount } from '../../accounts/linkedin-account.entity';
 import { type Campaign, CampaignStatus } from '../../campaigns/campaign.entity';
 import type { SequenceStep } from '../../campaigns/sequence-step.entity';
-import { LeadProgressService } from '../../leads/lead-progress.service';
+import { DEFAULT_OPT_OUT_PHRASES, LeadProgressService, leadProgressRepositories } from '../../leads/lead-progress.service';
 import type { Lead } from '../../leads/lead.entity';
 import { type UnipileSandbox, startUnipileSandbox } from '../../unipile/sandbox/sandbox';
 import { UnipileClient } from '../../unipile/unipile.client';
 import { UnipileMessenger } from '../../unipile/unipile-messenger';
 import type { EngineSettings, ExecutionScheduler } from '../engine-settings';
+import { EngineRepositories } from '../engine-repositories';
 import { ExecuteStepService } from '../execute-step.service';
 import { ScanRepository } from '../scan.repository';
 import { ScanService } from '../scan.service';
@@ -82,15 +83,16 @@ export async function runSimulation(input: SimulationInput, log: Logger, entitie
     const noJobs: ExecutionScheduler = { scheduleExecution: async () => undefined };
     const unipile = new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey });
     const settings = { ...input.settings, jitterMs: Math.min(input.settings.jitterMs, 60_000), scanConcurrency: 1 };
+    const engineRepositories = EngineRepositories.on(db.manager);
     const scan = new ScanService(db, new ScanRepository(db.manager), clock, settings, noJobs, seededRandom(Number.parseInt(input.seed.slice(0, 8), 16)));
-    const executor = new ExecuteStepService(db, clock, settings, new StepSender(unipile, new UnipileMessenger(unipile)), noJobs, log, 'simulation');
+    const executor = new ExecuteStepService(db, clock, settings, new StepSender(unipile, new UnipileMessenger(unipile)), noJobs, log, 'simulation', engineRepositories);
     const runner = new SimulationRunner({
       dataSource: db,
       clock,
       sandbox,
-      scheduler: new SchedulerService(db, clock, settings, scan, noJobs, log),
+      scheduler: new SchedulerService(clock, settings, scan, noJobs, log, engineRepositories),
       executor,
-      progress: new LeadProgressService(db, clock),
+      progress: new LeadProgressService(db, clock, DEFAULT_OPT_OUT_PHRASES, leadProgressRepositories(db.manager)),
       scanEveryMs: SCAN_EVERY_MS,
       concurrency: CONCURRENCY,
     });
