@@ -1,4 +1,4 @@
-import type { AccountCaps } from '../../src/modules/outreach/caps';
+import type { AccountCaps } from '../../src/modules/accounts/caps';
 import { type LedgerRow, type SlotRequest, grantSlots } from '../../src/modules/outreach/rate-ledger';
 
 // How a batch's reservations are decided from the ledger rows read (no database): in order, as one

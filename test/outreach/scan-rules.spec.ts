@@ -1,7 +1,7 @@
 import { AccountStatus } from '../../src/modules/accounts/linkedin-account.entity';
-import type { AccountCaps } from '../../src/modules/outreach/caps';
+import type { AccountCaps } from '../../src/modules/accounts/caps';
 import { accountHold, capReasons, nextSlotAt, paceDueLeads, roomToday, waitingReason } from '../../src/modules/outreach/scan-rules';
-import { currentOrNextWindow } from '../../src/modules/outreach/working-window';
+import { currentOrNextWindow } from '../../src/modules/accounts/working-window';
 
 // The scan's decisions for one account, without a database: hold, room under the caps, the reason
 // a lead waits for, pacing into the window, and the account's next slot.

@@ -4,7 +4,7 @@ import type { TransactionRunner } from '../../src/core/db/transaction';
 import { AccountStatus, LinkedInAccount } from '../../src/modules/accounts/linkedin-account.entity';
 import type { NewLeadEvent } from '../../src/modules/leads/lead-events';
 import { LeadStatus } from '../../src/modules/leads/lead-status';
-import type { ActionKind } from '../../src/modules/outreach/caps';
+import type { ActionKind } from '../../src/modules/accounts/caps';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/modules/outreach/engine-settings';
 import type { ScanMemo } from '../../src/modules/outreach/scan-memo';
 import type { AccountScanState } from '../../src/modules/outreach/scan-state';

@@ -6,9 +6,9 @@ import { CampaignStatus } from '../campaigns/campaign.entity';
 import { type SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
 import { ACTIVE_LEAD_STATUSES } from '../leads/lead-status';
 import type { Lead } from '../leads/lead.entity';
-import { dailyCap, isRamping } from '../outreach/caps';
+import { dailyCap, isRamping } from '../accounts/caps';
 import { ExecutionState, type StepExecution } from '../outreach/step-execution.entity';
-import { currentOrNextWindow, isInsideWindow, localDay } from '../outreach/working-window';
+import { currentOrNextWindow, isInsideWindow, localDay } from '../accounts/working-window';
 import type { AccountTiming, CampaignTiming, LeadTiming } from './admin.types';
 import type { DebugTimingRepository } from './debug-timing.repository';
 

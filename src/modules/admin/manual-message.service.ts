@@ -6,7 +6,7 @@ import { AccountStatus } from '../accounts/linkedin-account.entity';
 import type { Viewer } from '../../core/graphql/viewer';
 import { EventSource, LeadEventType } from '../leads/lead-event-type';
 import { LeadStatus } from '../leads/lead-status';
-import { localDay } from '../outreach/working-window';
+import { localDay } from '../accounts/working-window';
 import type { UnipileClient } from '../unipile/unipile.client';
 import { UnipileError } from '../unipile/unipile.errors';
 import { UnipileMessenger } from '../unipile/unipile-messenger';

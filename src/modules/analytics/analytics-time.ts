@@ -60,7 +60,7 @@ export function daysOf(range: DayRange): string[] {
 }
 
 /** Local days from..to, both inclusive (YYYY-MM-DD strings from the caller). */
-export function daysBetween(timezone: string, from: string, to: string): DayRange {
+export function dayRangeBetween(timezone: string, from: string, to: string): DayRange {
   const first = parseDay(timezone, from, 'from');
   const last = parseDay(timezone, to, 'to');
   if (last < first) throw new InputError('to must not be before from', { field: 'to' });

@@ -4,9 +4,9 @@ import { AccountStatus } from '../accounts/linkedin-account.entity';
 import type { Viewer } from '../../core/graphql/viewer';
 import type { CampaignStatus } from '../campaigns/campaign.entity';
 import { LeadStatus } from '../leads/lead-status';
-import { type AccountCaps, dailyCap } from '../outreach/caps';
+import { type AccountCaps, dailyCap } from '../accounts/caps';
 import { Metric, rate } from './analytics-definitions';
-import { assertTimezone, coveringWindow, daysBetween, daysOf, lastDays } from './analytics-time';
+import { assertTimezone, coveringWindow, dayRangeBetween, daysOf, lastDays } from './analytics-time';
 import type { AccountRow, AnalyticsRepository, DayCounts, ReplyScope } from './analytics.repository';
 import type {
   AccountRateUsage,
@@ -136,7 +136,7 @@ export class AnalyticsService {
 
   async replyAnalytics(viewer: Viewer, args: ReplyAnalyticsArgs): Promise<ReplyAnalytics> {
     assertTimezone(args.timezone);
-    const range = daysBetween(args.timezone, args.from, args.to);
+    const range = dayRangeBetween(args.timezone, args.from, args.to);
     const scope: ReplyScope = { workspaceId: viewer.workspaceId };
     if (args.campaignId) scope.campaignId = (await this.campaign(viewer, args.campaignId)).id;
     if (args.accountId) scope.accountId = (await this.account(viewer, args.accountId)).id;

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { type AccountCaps, type ActionKind, dailyCap } from './caps';
+import { type AccountCaps, type ActionKind, dailyCap } from '../accounts/caps';
 import { type LedgerRow, type Refusal, type SlotRequest, type Usage, dailyRefusal, grantSlots } from './rate-ledger';
-import { addDays } from './working-window';
+import { addDays } from '../../core/time/days';
 
 /** An account's caps with its ledger use on its own current local day (for the metrics). */
 export type AccountUsageRow = AccountCaps & { id: string; day: string; invites_today: number; messages_today: number; invites_week: number };

@@ -1,5 +1,5 @@
-import { type AccountCaps, type ActionKind, dailyCap, isRamping } from './caps';
-import { addDays } from './working-window';
+import { type AccountCaps, type ActionKind, dailyCap, isRamping } from '../accounts/caps';
+import { addDays } from '../../core/time/days';
 
 export type Usage = { inviteToday: number; messageToday: number; inviteWeek: number };
 

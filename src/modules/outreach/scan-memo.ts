@@ -1,7 +1,7 @@
 import { AccountStatus, type LinkedInAccount } from '../accounts/linkedin-account.entity';
-import type { ActionKind } from './caps';
+import type { ActionKind } from '../accounts/caps';
 import { DateTime } from 'luxon';
-import { currentOrNextWindow } from './working-window';
+import { currentOrNextWindow } from '../accounts/working-window';
 
 /**
  * What this process's last scan of an account did, so the next scan skips the work that cannot

@@ -3,11 +3,11 @@ import { updateReturning } from '../../core/db/update-returning';
 import { LinkedInAccount } from '../accounts/linkedin-account.entity';
 import { type NewLeadEvent, insertLeadEvents } from '../leads/lead-events';
 import type { LeadStatus } from '../leads/lead-status';
-import type { ActionKind } from './caps';
+import type { ActionKind } from '../accounts/caps';
 import type { ScanMemo } from './scan-memo';
 import { SLOT_REASONS } from './scan-rules';
 import type { AccountScanState } from './scan-state';
-import { addDays } from './working-window';
+import { addDays } from '../../core/time/days';
 
 /** A lead whose next step is due, with what its execution needs. */
 export type DueLead = {

@@ -5,12 +5,12 @@ import { type SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
 import { MissingTemplateValueError, leadTemplateValues, renderTemplate } from '../campaigns/template';
 import { isActiveLeadStatus } from '../leads/lead-status';
 import type { Lead } from '../leads/lead.entity';
-import type { ActionKind } from './caps';
+import type { ActionKind } from '../accounts/caps';
 import type { Gate } from './eligibility';
 import type { Refusal } from './rate-ledger';
 import { type ExecutionResult, kindOf } from './step-attempt';
 import { ExecutionState, type StepExecution } from './step-execution.entity';
-import { currentOrNextWindow, isInsideWindow, localDay } from './working-window';
+import { currentOrNextWindow, isInsideWindow, localDay } from '../accounts/working-window';
 
 // Whether and how a step execution runs now, as the rules of the sequence engine say: each rule a
 // pure function of the execution's rows, checked in order (no database, no clock of its own).

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
-import type { AccountCaps } from '../outreach/caps';
+import type { AccountCaps } from '../accounts/caps';
 
 /** A sender as the historical sync pages its relations. */
 export type SyncAccount = { id: string; unipileAccountId: string };

@@ -1,4 +1,5 @@
-import { daysBetween, localDay } from './working-window';
+import { daysBetween } from '../../core/time/days';
+import { localDay } from './working-window';
 
 export type ActionKind = 'invite' | 'message';
 

@@ -30,13 +30,3 @@ export const isInsideWindow = (window: Window, at: Date): boolean => window.star
 export function localDay(timezone: string, at: Date): string {
   return DateTime.fromJSDate(at, { zone: timezone }).toISODate()!;
 }
-
-/** Days from `from` to `to` (both YYYY-MM-DD). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round(DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days);
-}
-
-/** YYYY-MM-DD shifted by `days`. */
-export function addDays(day: string, days: number): string {
-  return DateTime.fromISO(day, { zone: 'UTC' }).plus({ days }).toISODate()!;
-}
