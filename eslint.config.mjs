@@ -1,8 +1,20 @@
 // The house rules, checked by `npm run lint` (and .ci/run). Deliberately small: TypeScript's own
 // checks do the rest. Type-aware rules read tsconfig.json through the project service.
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'eslint/config';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+// A feature folder's index.ts is its public surface: other features import it, never its files.
+const FEATURES = readdirSync(new URL('./src/modules', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+const featureSurfaces = FEATURES.map((feature) => ({
+  target: `./src/modules/!(${feature})/**/*`,
+  from: `./src/modules/${feature}`,
+  except: ['./index.ts'],
+  message: `Another feature is used through its public surface, src/modules/${feature}/index.ts`,
+}));
 
 export default defineConfig(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'test/graphql/generated.ts'] },
@@ -48,6 +60,7 @@ export default defineConfig(
               from: './src/modules',
               message: 'core/ never imports a module: the module hands it what it needs (DESIGN.md).',
             },
+            ...featureSurfaces,
           ],
         },
       ],

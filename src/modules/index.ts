@@ -3,20 +3,20 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../core/db/data-source';
 import { buildApiSchema } from '../core/graphql/schema';
 import type { AppPubSub } from '../core/pubsub/pubsub';
-import { accountsModule } from './accounts/accounts.module';
-import { adminModule } from './admin/admin.module';
-import { analyticsModule } from './analytics/analytics.module';
-import { authModule } from './auth/auth.module';
-import { campaignsModule } from './campaigns/campaigns.module';
-import { leadsModule } from './leads/leads.module';
-import { liveModule } from './live/live.module';
+import { accountsModule } from './accounts';
+import { adminModule } from './admin';
+import { analyticsModule } from './analytics';
+import { authModule } from './auth';
+import { campaignsModule } from './campaigns';
+import { leadsModule } from './leads';
+import { liveModule } from './live';
 import type { ModuleDefinition } from './module';
-import { notificationsModule } from './notifications/notifications.module';
-import { outreachModule } from './outreach/outreach.module';
-import { syncModule } from './sync/sync.module';
-import { systemModule } from './system/system.module';
-import { unipileModule } from './unipile/unipile.module';
-import { webhooksModule } from './webhooks/webhooks.module';
+import { notificationsModule } from './notifications';
+import { outreachModule } from './outreach';
+import { syncModule } from './sync';
+import { systemModule } from './system';
+import { unipileModule } from './unipile';
+import { webhooksModule } from './webhooks';
 
 /**
  * Every feature, in the order they are built (a module uses only those before it). Adding a

@@ -8,10 +8,10 @@ import type { JobDefinition } from '../core/jobs/register-jobs';
 import type { WorkspaceJobs } from '../core/jobs/workspace-jobs';
 import type { Logger } from '../core/logger';
 import type { Signal } from '../core/signal';
-import type { NotifierSettings } from './notifications/notifier-settings';
-import type { EngineSettings, ExecutionScheduler } from './outreach/engine-settings';
-import type { SandboxOptions } from './unipile/sandbox/sandbox-options';
-import type { DetectedReply, ReplyListener } from './webhooks/reply-listener';
+import type { NotifierSettings } from './notifications';
+import type { EngineSettings, ExecutionScheduler } from './outreach';
+import type { SandboxOptions } from './unipile';
+import type { DetectedReply, ReplyListener } from './webhooks';
 
 // The contract between the composition root (src/app.ts) and the feature modules: each feature
 // folder has one `<feature>.module.ts` declaring its entities, resolver classes and how to build

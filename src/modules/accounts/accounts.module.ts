@@ -1,5 +1,5 @@
 import { defineModule } from '../module';
-import { unipileModule } from '../unipile/unipile.module';
+import { unipileModule } from '../unipile';
 import { AccountRepository } from './account.repository';
 import { AccountResolver } from './account.resolver';
 import { AccountService } from './account.service';

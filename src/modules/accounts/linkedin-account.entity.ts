@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Workspace } from '../auth/workspace.entity';
+import { Workspace } from '../auth';
 import { formatMinuteOfDay } from './working-hours';
 
 export enum AccountStatus {

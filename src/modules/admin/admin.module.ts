@@ -1,7 +1,7 @@
 import { MigrationsRepository } from '../../core/db/migrations.repository';
-import { authModule } from '../auth/auth.module';
+import { authModule } from '../auth';
 import { defineModule } from '../module';
-import { unipileModule } from '../unipile/unipile.module';
+import { unipileModule } from '../unipile';
 import { AdminResolver } from './admin.resolver';
 import { AdminService } from './admin.service';
 import { AuditLogEntry } from './audit-log.entity';

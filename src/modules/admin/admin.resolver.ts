@@ -1,9 +1,8 @@
 import { Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { CurrentViewer, OPERATOR } from '../../core/graphql/auth-checker';
 import type { GraphQLContext } from '../../core/graphql/context';
-import { AuthPayload, SetOperatorArgs, SetUserRoleArgs, UserIdArgs } from '../auth/auth.types';
+import { AuthPayload, SetOperatorArgs, SetUserRoleArgs, User, UserIdArgs } from '../auth';
 import { Role } from '../../core/graphql/viewer';
-import { User } from '../auth/user.entity';
 import type { Viewer } from '../../core/graphql/viewer';
 import type { AdminService } from './admin.service';
 import {

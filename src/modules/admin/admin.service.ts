@@ -1,10 +1,7 @@
 import type { MigrationsRepository } from '../../core/db/migrations.repository';
 import { NotFoundError } from '../../core/errors';
-import type { AuthService } from '../auth/auth.service';
-import type { AuthPayload } from '../auth/auth.types';
-import type { UserAdminService } from '../auth/user-admin.service';
+import type { AuthPayload, AuthService, User, UserAdminService } from '../auth';
 import type { Role } from '../../core/graphql/viewer';
-import type { User } from '../auth/user.entity';
 import type { CampaignTiming, LeadConversation, ManualMessageResult, MigrationsStatus } from './admin.types';
 import type { AuditLogEntry } from './audit-log.entity';
 import type { Actor, AuditLogService } from './audit-log.service';

@@ -1,10 +1,9 @@
 import { IsOptional, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ArgsType, Field, ID, Int, ObjectType } from 'type-graphql';
-import { AccountStatus } from '../accounts/linkedin-account.entity';
-import { CampaignStatus } from '../campaigns/campaign.entity';
-import { StepKind } from '../campaigns/sequence-step.entity';
-import { LeadStatus } from '../leads/lead-status';
-import { ExecutionState } from '../outreach/step-execution.entity';
+import { AccountStatus } from '../accounts';
+import { CampaignStatus, StepKind } from '../campaigns';
+import { LeadStatus } from '../leads';
+import { ExecutionState } from '../outreach';
 
 @ObjectType()
 export class MigrationInfo {

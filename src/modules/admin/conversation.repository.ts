@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { Campaign } from '../campaigns/campaign.entity';
-import { Lead } from '../leads/lead.entity';
+import { Campaign } from '../campaigns';
+import { Lead } from '../leads';
 
 /** conversationIds' reads: a campaign's leads that have a Unipile chat (on the data source). */
 export class ConversationRepository {

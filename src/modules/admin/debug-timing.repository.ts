@@ -1,13 +1,9 @@
 import { type EntityManager, In } from 'typeorm';
 import { z } from 'zod';
-import { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { Campaign } from '../campaigns/campaign.entity';
-import { SequenceStep } from '../campaigns/sequence-step.entity';
-import type { LeadStatus } from '../leads/lead-status';
-import { Lead } from '../leads/lead.entity';
-import type { Usage } from '../outreach/rate-ledger';
-import { RateLedgerRepository } from '../outreach/rate-ledger.repository';
-import { type ExecutionState, StepExecution } from '../outreach/step-execution.entity';
+import { LinkedInAccount } from '../accounts';
+import { Campaign, SequenceStep } from '../campaigns';
+import { Lead, type LeadStatus } from '../leads';
+import { type ExecutionState, RateLedgerRepository, StepExecution, type Usage } from '../outreach';
 
 /** The instance's and the workspace's sending pauses (null: no row says). */
 export type Pauses = { scheduler: boolean | null; workspace: boolean | null };

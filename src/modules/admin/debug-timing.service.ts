@@ -1,14 +1,10 @@
 import type { Clock } from '../../core/clock';
 import { NotFoundError } from '../../core/errors';
-import { AccountStatus, type LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { AccountStatus, currentOrNextWindow, dailyCap, isInsideWindow, isRamping, type LinkedInAccount, localDay } from '../accounts';
 import type { Viewer } from '../../core/graphql/viewer';
-import { CampaignStatus } from '../campaigns/campaign.entity';
-import { type SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
-import { ACTIVE_LEAD_STATUSES } from '../leads/lead-status';
-import type { Lead } from '../leads/lead.entity';
-import { dailyCap, isRamping } from '../accounts/caps';
-import { ExecutionState, type StepExecution } from '../outreach/step-execution.entity';
-import { currentOrNextWindow, isInsideWindow, localDay } from '../accounts/working-window';
+import { CampaignStatus, type SequenceStep, StepKind } from '../campaigns';
+import { ACTIVE_LEAD_STATUSES, type Lead } from '../leads';
+import { ExecutionState, type StepExecution } from '../outreach';
 import type { AccountTiming, CampaignTiming, LeadTiming } from './admin.types';
 import type { DebugTimingRepository } from './debug-timing.repository';
 

@@ -1,7 +1,7 @@
 import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import jwt from 'jsonwebtoken';
-import type { AuthService } from '../auth/auth.service';
+import type { AuthService } from '../auth';
 import type { Viewer } from '../../core/graphql/viewer';
 
 export const SESSION_COOKIE = 'outreach_jobs_session';

@@ -1,9 +1,7 @@
 import { type EntityManager, IsNull } from 'typeorm';
-import { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { type NewLeadEvent, insertLeadEvents } from '../leads/lead-events';
-import { Lead } from '../leads/lead.entity';
-import type { Refusal } from '../outreach/rate-ledger';
-import { RateLedgerRepository } from '../outreach/rate-ledger.repository';
+import { LinkedInAccount } from '../accounts';
+import { insertLeadEvents, Lead, type NewLeadEvent } from '../leads';
+import { RateLedgerRepository, type Refusal } from '../outreach';
 
 /**
  * debugSendChat's statements: the lead, its sender (locked), the sender's message slot (the

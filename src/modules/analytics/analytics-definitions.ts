@@ -1,4 +1,4 @@
-import { LeadEventType } from '../leads/lead-event-type';
+import { LeadEventType } from '../leads';
 
 /**
  * What analytics count, written once (README "Analytics" says the same in prose).

@@ -1,10 +1,9 @@
 import type { Clock } from '../../core/clock';
 import { InputError, NotFoundError } from '../../core/errors';
-import { AccountStatus } from '../accounts/linkedin-account.entity';
+import { type AccountCaps, AccountStatus, dailyCap } from '../accounts';
 import type { Viewer } from '../../core/graphql/viewer';
-import type { CampaignStatus } from '../campaigns/campaign.entity';
-import { LeadStatus } from '../leads/lead-status';
-import { type AccountCaps, dailyCap } from '../accounts/caps';
+import type { CampaignStatus } from '../campaigns';
+import { LeadStatus } from '../leads';
 import { Metric, rate } from './analytics-definitions';
 import { assertTimezone, coveringWindow, dayRangeBetween, daysOf, lastDays } from './analytics-time';
 import type { AccountRow, AnalyticsRepository, DayCounts, ReplyScope } from './analytics.repository';

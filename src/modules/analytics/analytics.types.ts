@@ -1,6 +1,6 @@
 import { Matches, Max, Min } from 'class-validator';
 import { ArgsType, Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { CampaignStatus } from '../campaigns/campaign.entity';
+import { CampaignStatus } from '../campaigns';
 import { MAX_DAYS } from './analytics-definitions';
 
 // Definitions of every number: README "Analytics" and analytics-definitions.ts.

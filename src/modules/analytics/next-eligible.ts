@@ -1,5 +1,4 @@
-import { type AccountCaps, type ActionKind, dailyCap } from '../accounts/caps';
-import { currentOrNextWindow, localDay, type WorkingHours } from '../accounts/working-window';
+import { type AccountCaps, type ActionKind, currentOrNextWindow, dailyCap, localDay, type WorkingHours } from '../accounts';
 import { addDays } from '../../core/time/days';
 
 // When an account may next send, from its settings and what it sent: a pure function of its

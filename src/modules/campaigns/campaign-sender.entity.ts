@@ -1,5 +1,5 @@
 import { CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { LinkedInAccount } from '../accounts';
 import { Campaign } from './campaign.entity';
 
 /** A sender account assigned to a campaign; each lead is pinned to one of them. */

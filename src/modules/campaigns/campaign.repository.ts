@@ -1,8 +1,7 @@
 import { type EntityManager, In } from 'typeorm';
 import { z } from 'zod';
 import { type Page, paginate } from '../../core/graphql/pagination';
-import { AccountRepository } from '../accounts/account.repository';
-import type { LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { AccountRepository, type LinkedInAccount } from '../accounts';
 import { CampaignSender } from './campaign-sender.entity';
 import { Campaign, type CampaignStatus } from './campaign.entity';
 import type { StepDefinition } from './sequence';

@@ -3,7 +3,7 @@ import { CurrentViewer } from '../../core/graphql/auth-checker';
 import type { GraphQLContext } from '../../core/graphql/context';
 import { groupByKeys } from '../../core/graphql/loaders';
 import type { Page } from '../../core/graphql/pagination';
-import { LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { LinkedInAccount } from '../accounts';
 import type { Viewer } from '../../core/graphql/viewer';
 import { Campaign, CampaignStatus } from './campaign.entity';
 import type { CampaignService } from './campaign.service';

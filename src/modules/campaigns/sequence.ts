@@ -2,8 +2,6 @@ import { INVITATION_NOTE_MAX_LENGTH } from '../../core/linkedin-limits';
 import { StepKind } from './sequence-step.entity';
 import { minimumRenderedLength, templateProblems } from './template';
 
-/** The old name of INVITATION_NOTE_MAX_LENGTH (core/linkedin-limits.ts), still imported by outreach/execute-step.service.ts. */
-export { INVITATION_NOTE_MAX_LENGTH as INVITE_NOTE_MAX_LENGTH } from '../../core/linkedin-limits';
 export const MAX_STEPS = 20;
 export const MAX_DELAY_MINUTES = 365 * 24 * 60;
 export const DEFAULT_ACCEPT_TIMEOUT_DAYS = 21;

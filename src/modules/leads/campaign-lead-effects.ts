@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { CampaignLeads } from '../campaigns/campaign-leads';
+import type { CampaignLeads } from '../campaigns';
 import { EventSource } from './lead-event-type';
 import type { LeadRepository } from './lead.repository';
 

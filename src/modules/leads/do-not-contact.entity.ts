@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Workspace } from '../auth/workspace.entity';
+import { Workspace } from '../auth';
 
 /**
  * A person the workspace must never contact, by public identifier and/or member id. Checked at

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock';
 import type { TransactionRunner } from '../../core/db/transaction';
 import type { Viewer } from '../../core/graphql/viewer';
-import type { CampaignService } from '../campaigns/campaign.service';
+import type { CampaignService } from '../campaigns';
 import type { DoNotContactRepository } from './do-not-contact.repository';
 import { EventSource, LeadEventType } from './lead-event-type';
 import type { LeadEventRepository } from './lead-event.repository';

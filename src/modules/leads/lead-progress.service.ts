@@ -1,8 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { TransactionRunner } from '../../core/db/transaction';
-import { CampaignRepository } from '../campaigns/campaign.repository';
-import { StepKind } from '../campaigns/sequence-step.entity';
+import { CampaignRepository, StepKind } from '../campaigns';
 import { DoNotContactRepository } from './do-not-contact.repository';
 import { EventSource, LeadEventType } from './lead-event-type';
 import { LeadEventRepository, type NewLeadEvent } from './lead-event.repository';

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { isAllowedCustomFieldName, normalizeFieldName } from '../campaigns/custom-fields';
+import { isAllowedCustomFieldName, normalizeFieldName } from '../campaigns';
 import { LeadError } from './lead.errors';
 import { normalizeProviderId, normalizePublicIdentifier } from './lead-identity';
 

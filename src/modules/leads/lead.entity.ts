@@ -1,9 +1,9 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { Workspace } from '../auth/workspace.entity';
-import { Campaign } from '../campaigns/campaign.entity';
+import { LinkedInAccount } from '../accounts';
+import { Workspace } from '../auth';
+import { Campaign } from '../campaigns';
 import { LeadStatus } from './lead-status';
 
 /**

@@ -1,7 +1,7 @@
 import { type EntityManager, In } from 'typeorm';
 import { z } from 'zod';
 import { type Page, paginate } from '../../core/graphql/pagination';
-import { DEFAULT_ACCEPT_TIMEOUT_DAYS } from '../campaigns/sequence';
+import { DEFAULT_ACCEPT_TIMEOUT_DAYS } from '../campaigns';
 import type { EventSource } from './lead-event-type';
 import type { PersonKeys } from './lead-identity';
 import type { LeadCandidate } from './lead-rows';

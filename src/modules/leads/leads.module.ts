@@ -1,5 +1,5 @@
-import { accountsModule } from '../accounts/accounts.module';
-import { campaignsModule } from '../campaigns/campaigns.module';
+import { accountsModule } from '../accounts';
+import { campaignsModule } from '../campaigns';
 import { defineModule } from '../module';
 import { CampaignLeadEffects } from './campaign-lead-effects';
 import { DoNotContact } from './do-not-contact.entity';

@@ -1,7 +1,7 @@
 import { LiveEventFeed } from '../../core/pubsub/live-event-feed';
 import { LiveEventRepository } from '../../core/pubsub/live-event.repository';
-import { analyticsModule } from '../analytics/analytics.module';
-import { authModule } from '../auth/auth.module';
+import { analyticsModule } from '../analytics';
+import { authModule } from '../auth';
 import { defineModule } from '../module';
 import { LiveResolver } from './live.resolver';
 import { LiveService } from './live.service';

@@ -2,8 +2,7 @@ import { InputError } from '../../core/errors';
 import type { LiveEvent, LiveEventFeed, LiveTopic } from '../../core/pubsub/live-event-feed';
 import type { LiveEventRepository } from '../../core/pubsub/live-event.repository';
 import { liveIterator } from '../../core/pubsub/live-subscription';
-import type { AnalyticsService } from '../analytics/analytics.service';
-import type { LeadStatusCounts } from '../analytics/analytics.types';
+import type { AnalyticsService, LeadStatusCounts } from '../analytics';
 import type { Viewer } from '../../core/graphql/viewer';
 
 export type LiveFilter = { topic: LiveTopic; campaignId?: string | null; accountId?: string | null; jobId?: string | null };

@@ -1,6 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { LeadStatusCounts } from '../analytics/analytics.types';
+import { LeadStatusCounts } from '../analytics';
 
 export enum LiveTopicEnum {
   REPLY_RECEIVED = 'REPLY_RECEIVED',

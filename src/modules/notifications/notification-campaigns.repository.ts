@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { Campaign } from '../campaigns/campaign.entity';
+import { Campaign } from '../campaigns';
 
 /** What notification rules check of campaigns (campaign, a table of the campaigns feature). */
 export class NotificationCampaignsRepository {

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { Workspace } from '../auth/workspace.entity';
+import { Workspace } from '../auth';
 import { NotificationChannelKind } from './notification-kinds';
 
 /**

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Campaign } from '../campaigns/campaign.entity';
+import { Campaign } from '../campaigns';
 import { NotificationChannel } from './notification-channel.entity';
 import { NotificationEventType } from './notification-kinds';
 

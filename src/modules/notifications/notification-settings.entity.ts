@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { Workspace } from '../auth/workspace.entity';
+import { Workspace } from '../auth';
 
 /** A workspace's on/off switch per channel kind; no row means everything on. */
 @Entity({ name: 'notification_settings' })

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { Lead } from '../leads/lead.entity';
+import type { Lead } from '../leads';
 import type { GateFacts } from './eligibility';
 
 /** The sending pauses and the do-not-contact list, as they hold back a batch of leads. */

@@ -1,4 +1,4 @@
-import type { Lead } from '../leads/lead.entity';
+import type { Lead } from '../leads';
 
 /** Why a lead may not be contacted now, whatever its account and campaign say. */
 export type Gate = 'SCHEDULER_PAUSED' | 'WORKSPACE_PAUSED' | 'DO_NOT_CONTACT';

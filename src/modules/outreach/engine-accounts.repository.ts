@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { type AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
+import { type AccountStatus, LinkedInAccount } from '../accounts';
 
 /** The statements the engine runs on sender accounts (linkedin_account, a table of the accounts feature). */
 export class EngineAccountsRepository {

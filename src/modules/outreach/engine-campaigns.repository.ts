@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { SequenceStep } from '../campaigns/sequence-step.entity';
+import { SequenceStep } from '../campaigns';
 
 /** What the engine reads of campaigns and their sequences (tables of the campaigns feature). */
 export class EngineCampaignsRepository {

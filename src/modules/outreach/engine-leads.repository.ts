@@ -1,10 +1,14 @@
 import { type EntityManager, In } from 'typeorm';
-import type { EventSource } from '../leads/lead-event-type';
-import { type NewLeadEvent, insertLeadEvents } from '../leads/lead-events';
-import { rescheduleLeadIds, rescheduleLeads } from '../leads/lead-schedule';
-import type { LeadStatus } from '../leads/lead-status';
-import { excludeActiveLeads } from '../leads/lead-transitions';
-import { Lead } from '../leads/lead.entity';
+import {
+  type EventSource,
+  excludeActiveLeads,
+  insertLeadEvents,
+  Lead,
+  type LeadStatus,
+  type NewLeadEvent,
+  rescheduleLeadIds,
+  rescheduleLeads,
+} from '../leads';
 
 /** A lead whose step went out: its new status, where its sequence stands, when, and its chat. */
 export type AdvancedLead = {

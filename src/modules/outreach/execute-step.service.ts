@@ -1,10 +1,10 @@
 import type { Clock } from '../../core/clock';
 import type { TransactionRunner } from '../../core/db/transaction';
 import type { Logger } from '../../core/logger';
-import { AccountStatus } from '../accounts/linkedin-account.entity';
-import type { SequenceStep } from '../campaigns/sequence-step.entity';
-import { EventSource } from '../leads/lead-event-type';
-import { UnipileError } from '../unipile/unipile.errors';
+import { AccountStatus } from '../accounts';
+import type { SequenceStep } from '../campaigns';
+import { EventSource } from '../leads';
+import { UnipileError } from '../unipile';
 import { eligibilityGates } from './eligibility';
 import type { EngineCampaignsRepository } from './engine-campaigns.repository';
 import type { EngineRepositories } from './engine-repositories';

@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock';
 import type { UsageRow, WeeklyRow } from '../../core/http/metrics';
-import { dailyCap } from '../accounts/caps';
+import { dailyCap } from '../accounts';
 import type { RateLedgerRepository } from './rate-ledger.repository';
 
 /** Every sender's ledger usage on its own current local day, with the caps that apply (warm-up included). */

@@ -1,9 +1,9 @@
-import { AccountRepository } from '../accounts/account.repository';
+import { AccountRepository } from '../accounts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { EngineRepositories } from './engine-repositories';
-import { campaignsModule } from '../campaigns/campaigns.module';
+import { campaignsModule } from '../campaigns';
 import { defineModule } from '../module';
-import { unipileModule } from '../unipile/unipile.module';
+import { unipileModule } from '../unipile';
 import { LEGACY_EXECUTE_STEP_JOB, SCAN_JOB } from './jobs/outreach.jobs';
 import { ledgerUsageReader } from './ledger-usage';
 import { createOutreachEngine } from './outreach-engine';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { type AccountCaps, type ActionKind, dailyCap } from '../accounts/caps';
+import { type AccountCaps, type ActionKind, dailyCap } from '../accounts';
 import { type LedgerRow, type Refusal, type SlotRequest, type Usage, dailyRefusal, grantSlots } from './rate-ledger';
 import { addDays } from '../../core/time/days';
 

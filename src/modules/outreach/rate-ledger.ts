@@ -1,4 +1,4 @@
-import { type AccountCaps, type ActionKind, dailyCap, isRamping } from '../accounts/caps';
+import { type AccountCaps, type ActionKind, dailyCap, isRamping } from '../accounts';
 import { addDays } from '../../core/time/days';
 
 export type Usage = { inviteToday: number; messageToday: number; inviteWeek: number };

@@ -1,7 +1,5 @@
-import { AccountStatus, type LinkedInAccount } from '../accounts/linkedin-account.entity';
-import type { ActionKind } from '../accounts/caps';
+import { AccountStatus, type ActionKind, currentOrNextWindow, type LinkedInAccount } from '../accounts';
 import { DateTime } from 'luxon';
-import { currentOrNextWindow } from '../accounts/working-window';
 
 /**
  * What this process's last scan of an account did, so the next scan skips the work that cannot

@@ -1,7 +1,15 @@
-import { AccountStatus, type LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { type AccountCaps, type ActionKind, dailyCap, isRamping } from '../accounts/caps';
+import {
+  type AccountCaps,
+  AccountStatus,
+  type ActionKind,
+  currentOrNextWindow,
+  dailyCap,
+  isRamping,
+  type LinkedInAccount,
+  type Window,
+  type WorkingHours,
+} from '../accounts';
 import type { AccountScanState } from './scan-state';
-import { type Window, type WorkingHours, currentOrNextWindow } from '../accounts/working-window';
 
 // The scan's decisions for one account, as pure functions of what it read (no database): whether
 // the account may send at all, how much room today's caps leave, when each due lead goes out, what

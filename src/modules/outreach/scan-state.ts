@@ -1,4 +1,4 @@
-import type { ActionKind } from '../accounts/caps';
+import type { ActionKind } from '../accounts';
 import type { Usage } from './rate-ledger';
 
 /** What one account's scan knows before deciding (read in one round trip: ScanRepository.state). */

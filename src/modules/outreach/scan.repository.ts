@@ -1,9 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { updateReturning } from '../../core/db/update-returning';
-import { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { type NewLeadEvent, insertLeadEvents } from '../leads/lead-events';
-import type { LeadStatus } from '../leads/lead-status';
-import type { ActionKind } from '../accounts/caps';
+import { type ActionKind, LinkedInAccount } from '../accounts';
+import { insertLeadEvents, type LeadStatus, type NewLeadEvent } from '../leads';
 import type { ScanMemo } from './scan-memo';
 import { SLOT_REASONS } from './scan-rules';
 import type { AccountScanState } from './scan-state';

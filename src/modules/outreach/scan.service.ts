@@ -1,17 +1,22 @@
 import type { Clock } from '../../core/clock';
 import type { TransactionRunner } from '../../core/db/transaction';
-import type { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { EventSource, LeadEventType } from '../leads/lead-event-type';
-import { type NewLeadEvent, statusChangedEvent } from '../leads/lead-events';
-import { LeadStatus } from '../leads/lead-status';
-import type { ActionKind } from '../accounts/caps';
+import { type ActionKind, currentOrNextWindow, type LinkedInAccount, localDay, type Window } from '../accounts';
+import { EventSource, LeadEventType, LeadStatus, type NewLeadEvent, statusChangedEvent } from '../leads';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';
 import { inLanes } from './lanes';
-import { type ScanMemo, closeMemo, deferralWork, mustSelectDue, newScanMemo, rememberDeferral, scanWouldBeIdle, validMemo } from './scan-memo';
+import {
+  type ScanMemo,
+  closeMemo,
+  deferralWork,
+  mustSelectDue,
+  newScanMemo,
+  rememberDeferral,
+  scanWouldBeIdle,
+  validMemo,
+} from './scan-memo';
 import type { Deferred, DueLead, ReasonChangedLead, ScanRepository, ScheduledExecution } from './scan.repository';
 import { ACTION_KINDS, type Pacing, accountHold, capReasons, nextSlotAt, paceDueLeads, roomToday, waitingReason } from './scan-rules';
 import type { AccountScanState } from './scan-state';
-import { type Window, currentOrNextWindow, localDay } from '../accounts/working-window';
 
 export type AccountScan = { accountId: string; scheduled: number; deferred: number; exited: number; nextSlotAt: Date | null; reason?: string };
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { Workspace } from '../auth/workspace.entity';
+import { Workspace } from '../auth';
 import { SchedulerState } from './scheduler-state.entity';
 
 /** The scheduler's own row (scheduler_state: the instance-wide pause, the last scan) and the workspaces' sending pauses. */

@@ -3,7 +3,7 @@ import type { WorkspaceJobs } from '../../core/jobs/workspace-jobs';
 import type { TransactionRunner } from '../../core/db/transaction';
 import { Role } from '../../core/graphql/viewer';
 import type { Viewer } from '../../core/graphql/viewer';
-import type { AccountRepository } from '../accounts/account.repository';
+import type { AccountRepository } from '../accounts';
 import type { EngineRepositories } from './engine-repositories';
 import type { SchedulerService } from './scheduler.service';
 import type { JobCounts, JobFailure, SchedulerStatus } from './scheduler.types';

@@ -1,6 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { AccountStatus } from '../accounts/linkedin-account.entity';
+import { AccountStatus } from '../accounts';
 
 @ObjectType()
 export class JobCounts {

@@ -1,7 +1,6 @@
-import type { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { type SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
-import type { Lead } from '../leads/lead.entity';
-import type { ActionKind } from '../accounts/caps';
+import type { ActionKind, LinkedInAccount } from '../accounts';
+import { type SequenceStep, StepKind } from '../campaigns';
+import type { Lead } from '../leads';
 import type { StepExecution } from './step-execution.entity';
 
 // Shared by the step executor, its sender and its outcomes: its own file, so they form no import cycle.

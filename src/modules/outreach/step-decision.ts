@@ -1,16 +1,19 @@
-import { AccountStatus, type LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { type Campaign, CampaignStatus } from '../campaigns/campaign.entity';
-import { INVITE_NOTE_MAX_LENGTH } from '../campaigns/sequence';
-import { type SequenceStep, StepKind } from '../campaigns/sequence-step.entity';
-import { MissingTemplateValueError, leadTemplateValues, renderTemplate } from '../campaigns/template';
-import { isActiveLeadStatus } from '../leads/lead-status';
-import type { Lead } from '../leads/lead.entity';
-import type { ActionKind } from '../accounts/caps';
+import { INVITATION_NOTE_MAX_LENGTH } from '../../core/linkedin-limits';
+import { AccountStatus, type ActionKind, currentOrNextWindow, isInsideWindow, type LinkedInAccount, localDay } from '../accounts';
+import {
+  type Campaign,
+  CampaignStatus,
+  leadTemplateValues,
+  MissingTemplateValueError,
+  renderTemplate,
+  type SequenceStep,
+  StepKind,
+} from '../campaigns';
+import { isActiveLeadStatus, type Lead } from '../leads';
 import type { Gate } from './eligibility';
 import type { Refusal } from './rate-ledger';
 import { type ExecutionResult, kindOf } from './step-attempt';
 import { ExecutionState, type StepExecution } from './step-execution.entity';
-import { currentOrNextWindow, isInsideWindow, localDay } from '../accounts/working-window';
 
 // Whether and how a step execution runs now, as the rules of the sequence engine say: each rule a
 // pure function of the execution's rows, checked in order (no database, no clock of its own).
@@ -155,7 +158,7 @@ export function composeSend({ lead, step, account, now }: PresentFacts): Decisio
     if (!(error instanceof MissingTemplateValueError)) throw error;
     return { kind: 'fail', reason: `MISSING_TEMPLATE_VALUE:${error.variable}` };
   }
-  if (step.kind === StepKind.INVITE && text && text.length > INVITE_NOTE_MAX_LENGTH) return { kind: 'fail', reason: 'INVITE_NOTE_TOO_LONG' };
+  if (step.kind === StepKind.INVITE && text && text.length > INVITATION_NOTE_MAX_LENGTH) return { kind: 'fail', reason: 'INVITE_NOTE_TOO_LONG' };
   return { kind: 'send', text, slot: kindOf(step), day: localDay(account.timezone, now) };
 }
 

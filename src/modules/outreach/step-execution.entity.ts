@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { StepKind } from '../campaigns/sequence-step.entity';
-import { Lead } from '../leads/lead.entity';
+import { StepKind } from '../campaigns';
+import { Lead } from '../leads';
 
 /**
  * scheduled → sending → sent | failed | skipped, and retrying after an answer that leaves the

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { Campaign } from '../campaigns/campaign.entity';
-import { Lead } from '../leads/lead.entity';
+import { LinkedInAccount } from '../accounts';
+import { Campaign } from '../campaigns';
+import { Lead } from '../leads';
 import { StepExecution } from './step-execution.entity';
 
 /** An execution locked with its lead and account (null: gone), and its campaign (read, not locked). */

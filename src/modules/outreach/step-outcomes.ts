@@ -1,12 +1,9 @@
 import type { Clock } from '../../core/clock';
 import type { TransactionRunner } from '../../core/db/transaction';
-import { AccountStatus } from '../accounts/linkedin-account.entity';
-import { StepKind } from '../campaigns/sequence-step.entity';
-import { EventSource, LeadEventType } from '../leads/lead-event-type';
-import { type NewLeadEvent, statusChangedEvent } from '../leads/lead-events';
-import { LeadStatus, isActiveLeadStatus } from '../leads/lead-status';
-import type { Lead } from '../leads/lead.entity';
-import type { UnipileError } from '../unipile/unipile.errors';
+import { AccountStatus } from '../accounts';
+import { StepKind } from '../campaigns';
+import { EventSource, isActiveLeadStatus, type Lead, LeadEventType, LeadStatus, type NewLeadEvent, statusChangedEvent } from '../leads';
+import type { UnipileError } from '../unipile';
 import type { AdvancedLead } from './engine-leads.repository';
 import type { EngineRepositories } from './engine-repositories';
 import type { EngineSettings, ExecutionScheduler } from './engine-settings';

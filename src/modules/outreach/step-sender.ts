@@ -1,6 +1,5 @@
-import { StepKind } from '../campaigns/sequence-step.entity';
-import type { UnipileClient } from '../unipile/unipile.client';
-import type { UnipileMessenger } from '../unipile/unipile-messenger';
+import { StepKind } from '../campaigns';
+import type { UnipileClient, UnipileMessenger } from '../unipile';
 import type { Attempt } from './step-attempt';
 
 export type SendOutcome = {

@@ -1,4 +1,4 @@
-import type { UnipileClient } from '../unipile/unipile.client';
+import type { UnipileClient } from '../unipile';
 import type { RunProgress, SyncParams, SyncRunner } from './sync-progress';
 import type { LeadWithoutChat, SyncLeadsRepository } from './sync-leads.repository';
 

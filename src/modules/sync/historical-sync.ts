@@ -1,9 +1,6 @@
 import type { Logger } from '../../core/logger';
-import { EventSource } from '../leads/lead-event-type';
-import { type LeadProgressService, PRE_REPLY_STATUSES } from '../leads/lead-progress.service';
-import type { UnipileClient } from '../unipile/unipile.client';
-import { UnipileError } from '../unipile/unipile.errors';
-import type { UnipileUserRelation } from '../unipile/unipile.schemas';
+import { EventSource, type LeadProgressService, PRE_REPLY_STATUSES } from '../leads';
+import { type UnipileClient, UnipileError, type UnipileUserRelation } from '../unipile';
 import type { SyncAccount, SyncAccountsRepository } from './sync-accounts.repository';
 import type { ConnectionCandidate, SyncLeadsRepository } from './sync-leads.repository';
 import type { RunProgress, SyncParams, SyncRunner } from './sync-progress';

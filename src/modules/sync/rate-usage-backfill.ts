@@ -1,8 +1,6 @@
 import type { Clock } from '../../core/clock';
-import { lastDays } from '../analytics/analytics-time';
-import type { AnalyticsRepository } from '../analytics/analytics.repository';
-import { dailyCap } from '../accounts/caps';
-import { localDay } from '../accounts/working-window';
+import { type AnalyticsRepository, lastDays } from '../analytics';
+import { dailyCap, localDay } from '../accounts';
 import type { SyncAccountsRepository } from './sync-accounts.repository';
 import type { RunProgress, SyncParams, SyncRunner } from './sync-progress';
 import type { LedgerUsage, SyncRateLedgerRepository } from './sync-rate-ledger.repository';

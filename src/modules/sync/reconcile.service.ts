@@ -1,10 +1,9 @@
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
-import { AccountStatus, type LinkedInAccount } from '../accounts/linkedin-account.entity';
-import { EventSource } from '../leads/lead-event-type';
-import type { LeadProgressService } from '../leads/lead-progress.service';
-import type { UnipileClient } from '../unipile/unipile.client';
-import { type ReplyListener, announceReply } from '../webhooks/reply-listener';
+import { AccountStatus, type LinkedInAccount } from '../accounts';
+import { EventSource, type LeadProgressService } from '../leads';
+import type { UnipileClient } from '../unipile';
+import { announceReply, type ReplyListener } from '../webhooks';
 import type { ReconcileStateRepository } from './reconcile-state.repository';
 import type { SyncAccountsRepository } from './sync-accounts.repository';
 import type { SyncLeadsRepository } from './sync-leads.repository';

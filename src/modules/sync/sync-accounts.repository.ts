@@ -1,7 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { AccountStatus, LinkedInAccount } from '../accounts/linkedin-account.entity';
-import type { AccountCaps } from '../accounts/caps';
+import { type AccountCaps, AccountStatus, LinkedInAccount } from '../accounts';
 
 /** A sender as the historical sync pages its relations. */
 export type SyncAccount = { id: string; unipileAccountId: string };

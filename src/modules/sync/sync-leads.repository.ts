@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { LeadStatus } from '../leads/lead-status';
+import type { LeadStatus } from '../leads';
 
 /** A lead waiting on its invitation, as the reconciliation poll matches relations to it. */
 export type InvitedLead = { providerId: string | null; publicIdentifier: string | null; inviteSentAt: Date | null };

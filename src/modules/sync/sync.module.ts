@@ -1,7 +1,7 @@
-import { analyticsModule } from '../analytics/analytics.module';
-import { leadsModule } from '../leads/leads.module';
+import { analyticsModule } from '../analytics';
+import { leadsModule } from '../leads';
 import { defineModule } from '../module';
-import { unipileModule } from '../unipile/unipile.module';
+import { unipileModule } from '../unipile';
 import { conversationBackfillRunner } from './conversation-backfill';
 import { historicalConnectionsRunner } from './historical-sync';
 import { NIGHTLY_CRON, RECONCILE_SCAN_JOB, SYNC_NIGHTLY_JOB, agendaSyncQueue, syncJobs } from './jobs/sync.jobs';

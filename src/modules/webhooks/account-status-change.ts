@@ -1,4 +1,4 @@
-import { AccountStatus } from '../accounts/linkedin-account.entity';
+import { AccountStatus } from '../accounts';
 
 // Unipile's account status webhook values (unipile-api.md §6.6) and what they do to a sender.
 const PAUSING = new Set(['CREDENTIALS', 'ERROR', 'STOPPED', 'DELETED']);

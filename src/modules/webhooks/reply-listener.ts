@@ -1,6 +1,5 @@
 import type { Logger } from '../../core/logger';
-import type { EventSource } from '../leads/lead-event-type';
-import type { ReplyResult } from '../leads/lead-progress.service';
+import type { EventSource, ReplyResult } from '../leads';
 
 /** A reply newly recorded for a lead (never a duplicate, never the account's own message). */
 export type DetectedReply = {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { preparedQuery } from '../../core/db/prepared-query';
 import { updateReturning } from '../../core/db/update-returning';
-import type { LinkedInAccount } from '../accounts/linkedin-account.entity';
+import type { LinkedInAccount } from '../accounts';
 import type { WebhookEvent } from './webhook-event.entity';
 
 /** One webhook_event row to insert: provider_key, source, event, unipile_account_id, route, payload (raw JSON), received_at. */

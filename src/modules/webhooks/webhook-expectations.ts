@@ -1,5 +1,4 @@
-import type { CreateWebhookInput } from '../unipile/unipile.client';
-import type { UnipileWebhook } from '../unipile/unipile.schemas';
+import type { CreateWebhookInput, UnipileWebhook } from '../unipile';
 import type { WebhookSource } from './webhook-event.entity';
 import { WEBHOOK_SECRET_HEADER } from './webhook-secret';
 

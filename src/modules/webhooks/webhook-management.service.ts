@@ -1,8 +1,6 @@
 import type { Logger } from '../../core/logger';
 import { NotFoundError } from '../../core/errors';
-import type { UnipileClient } from '../unipile/unipile.client';
-import { UnipileError } from '../unipile/unipile.errors';
-import type { UnipileWebhook } from '../unipile/unipile.schemas';
+import { type UnipileClient, UnipileError, type UnipileWebhook } from '../unipile';
 import type { WebhookSource } from './webhook-event.entity';
 import { MANAGED_SOURCES, type WebhookTarget, expectedWebhook, isManaged, sourceOf, webhookProblems } from './webhook-expectations';
 import { WebhookError } from './webhook.errors';

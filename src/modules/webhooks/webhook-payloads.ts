@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import {
-  accountStatusWebhookSchema,
-  messagingWebhookSchema,
-  newRelationWebhookSchema,
-} from '../unipile/unipile-webhook.schemas';
+import { accountStatusWebhookSchema, messagingWebhookSchema, newRelationWebhookSchema } from '../unipile';
 import type { WebhookSource } from './webhook-event.entity';
 
 // What a delivery is, told from its body (Unipile's shapes, see unipile-api.md §6.4–6.6), and the

@@ -1,9 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
-import { EventSource } from '../leads/lead-event-type';
-import type { LeadProgressService } from '../leads/lead-progress.service';
-import { accountStatusWebhookSchema, isOwnMessage, messagingWebhookSchema, newRelationWebhookSchema } from '../unipile/unipile-webhook.schemas';
+import { EventSource, type LeadProgressService } from '../leads';
+import { accountStatusWebhookSchema, isOwnMessage, messagingWebhookSchema, newRelationWebhookSchema } from '../unipile';
 import { accountStatusChange } from './account-status-change';
 import { type ReplyListener, announceReply } from './reply-listener';
 import type { WebhookAccountsRepository } from './webhook-accounts.repository';

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { updateReturning } from '../../core/db/update-returning';
-import { Campaign, CampaignStatus } from '../campaigns/campaign.entity';
-import { LeadEvent } from '../leads/lead-event.entity';
+import { Campaign, CampaignStatus } from '../campaigns';
+import { LeadEvent } from '../leads';
 import type { WebhookSource } from './webhook-event.entity';
 
 /** The Unipile account ids of a workspace's senders (webhook events name accounts, not workspaces). */

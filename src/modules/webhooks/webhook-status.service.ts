@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock';
 import { InputError, NotFoundError } from '../../core/errors';
-import type { AnalyticsService } from '../analytics/analytics.service';
+import type { AnalyticsService } from '../analytics';
 import type { Viewer } from '../../core/graphql/viewer';
-import type { Campaign } from '../campaigns/campaign.entity';
+import type { Campaign } from '../campaigns';
 import type { WebhookQueue } from './webhook-ingest.service';
 import { MAX_PROCESSING_ATTEMPTS } from './webhook-processor.service';
 import type { WebhookStatusRepository } from './webhook-status.repository';

@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { MaxLength } from 'class-validator';
-import { CampaignSummary } from '../analytics/analytics.types';
-import { LeadEvent } from '../leads/lead-event.entity';
+import { CampaignSummary } from '../analytics';
+import { LeadEvent } from '../leads';
 
 export enum WebhookSourceEnum {
   MESSAGING = 'messaging',

@@ -1,7 +1,7 @@
-import { analyticsModule } from '../analytics/analytics.module';
-import { leadsModule } from '../leads/leads.module';
+import { analyticsModule } from '../analytics';
+import { leadsModule } from '../leads';
 import { defineModule } from '../module';
-import { unipileModule } from '../unipile/unipile.module';
+import { unipileModule } from '../unipile';
 import { DRAIN_EVERY, DRAIN_WEBHOOK_EVENTS_JOB, fastPathWebhookQueue, webhookJobs } from './jobs/webhooks.jobs';
 import { WebhookAccountsRepository } from './webhook-accounts.repository';
 import { WebhookEvent } from './webhook-event.entity';

@@ -1,9 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { VirtualClock } from '../../../core/clock';
-import { EventSource } from '../../leads/lead-event-type';
-import type { LeadProgressService } from '../../leads/lead-progress.service';
-import type { UnipileSandbox } from '../../unipile/sandbox/sandbox';
-import type { SandboxMessage, SandboxRelation } from '../../unipile/sandbox/sandbox-store';
+import { EventSource, type LeadProgressService } from '../../leads';
+import type { SandboxMessage, SandboxRelation, UnipileSandbox } from '../../unipile';
 import type { ExecuteStepService } from '../execute-step.service';
 import type { SchedulerService } from '../scheduler.service';
 import { inLanes } from '../lanes';

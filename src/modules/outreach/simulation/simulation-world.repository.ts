@@ -1,10 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { LinkedInAccount } from '../../accounts/linkedin-account.entity';
-import { Workspace } from '../../auth/workspace.entity';
-import { CampaignSender } from '../../campaigns/campaign-sender.entity';
-import { Campaign } from '../../campaigns/campaign.entity';
-import { SequenceStep } from '../../campaigns/sequence-step.entity';
-import { rescheduleLeads } from '../../leads/lead-schedule';
+import { LinkedInAccount } from '../../accounts';
+import { Workspace } from '../../auth';
+import { Campaign, CampaignSender, SequenceStep } from '../../campaigns';
+import { rescheduleLeads } from '../../leads';
 
 /** A lead copied into the dry run (custom fields as JSON text). */
 export type WorldLead = {

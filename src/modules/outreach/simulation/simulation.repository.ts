@@ -1,9 +1,7 @@
 import { type EntityManager, In } from 'typeorm';
-import type { LinkedInAccount } from '../../accounts/linkedin-account.entity';
-import { CampaignSender } from '../../campaigns/campaign-sender.entity';
-import { SequenceStep } from '../../campaigns/sequence-step.entity';
-import { ACTIVE_LEAD_STATUSES } from '../../leads/lead-status';
-import { Lead } from '../../leads/lead.entity';
+import type { LinkedInAccount } from '../../accounts';
+import { CampaignSender, SequenceStep } from '../../campaigns';
+import { ACTIVE_LEAD_STATUSES, Lead } from '../../leads';
 
 /** What a dry run copies of a campaign from the real database (campaign, lead and account tables). */
 export class SimulationRepository {

@@ -5,7 +5,7 @@ import type { Clock } from '../../../core/clock';
 import { InputError } from '../../../core/errors';
 import type { Logger } from '../../../core/logger';
 import type { Viewer } from '../../../core/graphql/viewer';
-import type { CampaignService } from '../../campaigns/campaign.service';
+import type { CampaignService } from '../../campaigns';
 import type { EngineSettings } from '../engine-settings';
 import type { SimulationInput, SimulationOutput } from './simulation-run';
 import { SimulationError } from './simulation.errors';

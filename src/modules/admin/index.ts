@@ -1,0 +1,2 @@
+// The public surface of this feature: what other features may import (lint forbids reaching past it).
+export { adminModule } from './admin.module';
