@@ -166,7 +166,7 @@ async function main(): Promise<void> {
         '',
         '| wall time | target | steps sent | steps sent / s | executions | audit |',
         '|---|---|---|---|---|---|',
-        `| ${wallS.toFixed(1)} s | ≤ ${TARGET_S} s ${wallS <= TARGET_S ? '✓' : '✗'} | ${steps.sent.toLocaleString('en')} | ${(steps.sent / wallS).toFixed(0)} | ${steps.executions.toLocaleString('en')} | ${auditS.toFixed(1)} s |`,
+        `| ${wallS.toFixed(1)} s | ${full ? `≤ ${TARGET_S} s ${wallS <= TARGET_S ? '✓' : '✗'}` : `— (≤ ${TARGET_S} s is for the full size)`} | ${steps.sent.toLocaleString('en')} | ${(steps.sent / wallS).toFixed(0)} | ${steps.executions.toLocaleString('en')} | ${auditS.toFixed(1)} s |`,
         '',
         'Per sent step (everything the run did, scans, acceptances and replies included, divided by the steps sent):',
         '',
