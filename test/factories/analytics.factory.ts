@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { AccountRepository } from '../../src/modules/accounts/account.repository';
+import { AccountStatus } from '../../src/modules/accounts/linkedin-account.entity';
+import { CampaignStatus } from '../../src/modules/campaigns/campaign.entity';
+import { CampaignRepository } from '../../src/modules/campaigns/campaign.repository';
 import { EventSource, type LeadEventType } from '../../src/modules/leads/lead-event-type';
 import { insertLeadEvents } from '../../src/modules/leads/lead-events';
 import type { LeadStatus } from '../../src/modules/leads/lead-status';
 
-// Rows for analytics tests, written straight into the database (raw SQL, so they stay valid while
-// entities evolve). Events go through insertLeadEvents, the producers' own path, so the rollup
-// trigger sees them exactly as it sees the engine's.
+// Rows for analytics tests. Accounts and campaigns are saved through their repositories; leads are
+// written directly (see insertLead). Events go through insertLeadEvents, the producers' own path,
+// so the rollup trigger sees them exactly as it sees the engine's.
 
 export type AccountAttrs = {
   displayName?: string;
@@ -22,45 +26,55 @@ export type AccountAttrs = {
   cooldownUntil?: string | null;
 };
 
+/** An account as AccountRepository saves one, with the status and settings given (none through Unipile). */
 export async function insertAccount(ds: DataSource, workspaceId: string, attrs: AccountAttrs = {}): Promise<string> {
-  const rows: Array<{ id: string }> = await ds.query(
-    `INSERT INTO linkedin_account (workspace_id, unipile_account_id, owner_provider_id, display_name, timezone, status,
-       daily_invite_cap, daily_message_cap, weekly_invite_cap, work_start_minute, work_end_minute, working_days,
-       ramp_start_cap, ramp_daily_increment, ramp_target_cap, ramp_started_at, cooldown_until)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
-    [
+  const accounts = new AccountRepository(ds.manager);
+  const account = await accounts.save(
+    accounts.build({
       workspaceId,
-      `acc-${randomUUID()}`,
-      `ACoAA${randomUUID().slice(0, 8)}`,
-      attrs.displayName ?? `Sender ${randomUUID().slice(0, 6)}`,
-      attrs.timezone ?? 'UTC',
-      attrs.status ?? 'ACTIVE',
-      attrs.dailyInviteCap ?? 25,
-      attrs.dailyMessageCap ?? 100,
-      attrs.weeklyInviteCap ?? 100,
-      attrs.workStartMinute ?? 9 * 60,
-      attrs.workEndMinute ?? 17 * 60,
-      attrs.workingDays ?? [1, 2, 3, 4, 5],
-      attrs.ramp?.startCap ?? null,
-      attrs.ramp?.dailyIncrement ?? null,
-      attrs.ramp?.targetCap ?? null,
-      attrs.ramp?.startedAt ?? null,
-      attrs.cooldownUntil ?? null,
-    ],
+      unipileAccountId: `acc-${randomUUID()}`,
+      ownerProviderId: `ACoAA${randomUUID().slice(0, 8)}`,
+      displayName: attrs.displayName ?? `Sender ${randomUUID().slice(0, 6)}`,
+      timezone: attrs.timezone ?? 'UTC',
+      status: AccountStatus[attrs.status ?? 'ACTIVE'],
+      dailyInviteCap: attrs.dailyInviteCap ?? 25,
+      dailyMessageCap: attrs.dailyMessageCap ?? 100,
+      weeklyInviteCap: attrs.weeklyInviteCap ?? 100,
+      workStartMinute: attrs.workStartMinute ?? 9 * 60,
+      workEndMinute: attrs.workEndMinute ?? 17 * 60,
+      workingDays: attrs.workingDays ?? [1, 2, 3, 4, 5],
+      rampStartCap: attrs.ramp?.startCap ?? null,
+      rampDailyIncrement: attrs.ramp?.dailyIncrement ?? null,
+      rampTargetCap: attrs.ramp?.targetCap ?? null,
+      rampStartedAt: attrs.ramp ? new Date(attrs.ramp.startedAt) : null,
+      cooldownUntil: attrs.cooldownUntil ? new Date(attrs.cooldownUntil) : null,
+    }),
   );
-  return rows[0].id;
+  return account.id;
 }
 
+/** An ACTIVE campaign without senders or sequence, as CampaignRepository saves one. */
 export async function insertCampaign(ds: DataSource, workspaceId: string, name = `Campaign ${randomUUID().slice(0, 8)}`): Promise<string> {
-  const rows: Array<{ id: string }> = await ds.query(
-    `INSERT INTO campaign (workspace_id, name, status) VALUES ($1, $2, 'ACTIVE') RETURNING id`,
-    [workspaceId, name],
-  );
-  return rows[0].id;
+  const campaigns = new CampaignRepository(ds.manager);
+  const campaign = campaigns.build({
+    workspaceId,
+    name,
+    description: null,
+    status: CampaignStatus.ACTIVE,
+    customFields: [],
+    sequenceVersion: 0,
+    activatedAt: null,
+  });
+  await campaigns.save(campaign);
+  return campaign.id;
 }
 
 export type TestLead = { id: string; workspaceId: string; campaignId: string; accountId: string | null };
 
+/**
+ * A lead already at `status`, with no event. Raw SQL: the app adds a lead with its lead_added event
+ * and moves it with more, while these tests record exactly the events they count (recordEvents).
+ */
 export async function insertLead(
   ds: DataSource,
   attrs: { workspaceId: string; campaignId: string; accountId?: string | null; status: LeadStatus },

@@ -43,3 +43,11 @@ export async function changeUserInPlace(ds: DataSource, userId: string, changes:
 export async function revokeUserTokensSilently(ds: DataSource, userId: string): Promise<void> {
   await new UserRepository(ds.manager).bumpTokenVersion(userId);
 }
+
+/**
+ * Forgets every failed sign-in (no lock-out, no counts), for tests that start from a clean slate.
+ * Raw SQL: the app only lets throttle rows expire; it never drops them.
+ */
+export async function clearLoginThrottle(ds: DataSource): Promise<void> {
+  await ds.query('DELETE FROM login_throttle');
+}

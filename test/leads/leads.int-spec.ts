@@ -13,7 +13,9 @@ import {
   SetCampaignStatusDocument,
   SetSequenceDocument,
 } from '../graphql/generated';
+import { LeadStatus } from '../../src/modules/leads/lead-status';
 import { linkSandboxAccount } from '../factories/account.factory';
+import { markConnectedOnVersion, setLeadStatus } from '../factories/lead.factory';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, newSession, type Session } from '../support/workspace';
@@ -94,6 +96,7 @@ describe('leads', () => {
     const first = await campaign();
     const second = await campaign();
     await gqlOk(t.graphqlUrl, AddLeadsDocument, { campaignId: first, leads: [{ providerId: 'ACoAAConstraint000001' }] }, admin.token);
+    // Raw SQL on purpose: the app refuses a second active lead before writing; only a direct write reaches the constraint.
     await expect(
       t.app.dataSource.query(
         `INSERT INTO lead (workspace_id, campaign_id, provider_id) VALUES ($1, $2, 'ACoAAConstraint000001')`,
@@ -182,20 +185,16 @@ describe('leads', () => {
   it('should keep started leads on their sequence version when the sequence changes mid-campaign', async () => {
     const target = await campaign();
     await gqlOk(t.graphqlUrl, SetCampaignStatusDocument, { id: target, status: 'ACTIVE' }, admin.token);
-    await gqlOk(
+    const { addLeads } = await gqlOk(
       t.graphqlUrl,
       AddLeadsDocument,
       { campaignId: target, leads: [{ publicIdentifier: 'started-sam' }, { publicIdentifier: 'fresh-fay' }] },
       admin.token,
     );
-    const [sam, fay] = ['started-sam', 'fresh-fay'].map((p) => p);
-    // Sam has sent the invite of version 1 and was accepted (what the engine records).
+    const [sam, fay] = ['started-sam', 'fresh-fay'];
+    // Sam has sent the invite of version 1 and was accepted.
     const sentAt = new Date('2026-11-20T10:00:00.000Z');
-    await t.app.dataSource.query(
-      `UPDATE lead SET status = 'connected', sequence_version = 1, next_step_index = 1, last_step_sent_at = $2, invite_sent_at = $2
-       WHERE public_identifier = $1`,
-      [sam, sentAt],
-    );
+    await markConnectedOnVersion(t.app.dataSource, addLeads.rows[0].leadId!, { sequenceVersion: 1, sentAt });
 
     const { setSequence } = await gqlOk(
       t.graphqlUrl,
@@ -271,7 +270,8 @@ describe('leads', () => {
     const { removeLead } = await gqlOk(t.graphqlUrl, RemoveLeadDocument, { id }, admin.token);
     expect(removeLead).toMatchObject({ status: 'EXCLUDED', statusReason: 'REMOVED_BY_OPERATOR', nextActionAt: null });
     expect((await gqlOk(t.graphqlUrl, RemoveLeadDocument, { id }, admin.token)).removeLead.status).toBe('EXCLUDED');
-    await t.app.dataSource.query(`UPDATE lead SET status = 'responded' WHERE id = $1`, [id]);
+    // Answered after all: responded, a status that is not active (the progress service would keep an excluded lead excluded).
+    await setLeadStatus(t.app.dataSource, id, LeadStatus.RESPONDED);
     expect(errorCode(await gql(t.graphqlUrl, RemoveLeadDocument, { id }, admin.token))).toBe('LEAD_NOT_ACTIVE');
   });
 

@@ -12,6 +12,7 @@ import {
   SetCampaignStatusDocument,
   UpdateNotificationChannelDocument,
 } from '../graphql/generated';
+import { markAccountDisconnected } from '../factories/account.factory';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, newSession, type Session } from '../support/workspace';
@@ -85,6 +86,7 @@ describe('operator notifications', () => {
       await eventually(() => expect(http.on(slackPath)).toHaveLength(posts));
     };
     await laterReply('Notify once, later', 2);
+    // Raw SQL on purpose: the dispatcher never moves its cursor back; this forges one that lost its place.
     await t.app.dataSource.query(`UPDATE notification_cursor SET last_event_id = 0, gap_event_id = NULL, gap_since = NULL`);
     expect((await t.app.notifications.dispatcher.dispatch()).deliveries).toBe(0);
     await laterReply('Notify once, last', 3);
@@ -201,7 +203,7 @@ describe('operator notifications', () => {
       await gqlOk(t.graphqlUrl, SetCampaignStatusDocument, { id: w.campaignId, status: 'ACTIVE' }, admin.token);
       await gqlOk(t.graphqlUrl, SetCampaignStatusDocument, { id: w.campaignId, status: 'COMPLETED' }, admin.token);
     }
-    await t.app.dataSource.query(`UPDATE linkedin_account SET status = 'DISCONNECTED', status_reason = 'credentials' WHERE id = $1`, [other.account.id]);
+    await markAccountDisconnected(t.app.dataSource, other.account.id, 'credentials');
 
     // The disconnection is the last event: once its delivery exists, every event before it has
     // been dispatched, and the channel's deliveries are all it will ever get for them.

@@ -1,4 +1,5 @@
 import { DUE_LEADS_SQL } from '../../src/modules/outreach/scan.repository';
+import { insertLeadVolume } from '../factories/lead.factory';
 import { PauseSchedulerDocument, ResumeSchedulerDocument, SchedulerStatusDocument } from '../graphql/generated';
 import { newSession } from '../support/workspace';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
@@ -35,12 +36,7 @@ describe('sequence engine: replies, control and cost', () => {
     const { id: campaignId } = await e.campaign({ senders: [account.id], leads: 1 });
     const db = e.t.app.dataSource;
     // 20,000 more leads of the account, none of them due.
-    await db.query(
-      `INSERT INTO lead (workspace_id, campaign_id, account_id, public_identifier, next_action_at)
-       SELECT $1, $2, $3, 'plan-' || g, CASE WHEN g % 2 = 0 THEN NULL ELSE $4::timestamptz + g * interval '1 minute' END
-       FROM generate_series(1, 20000) g`,
-      [e.admin.workspaceId, campaignId, account.id, new Date('2027-01-01T00:00:00Z')],
-    );
+    await insertLeadVolume(db, { workspaceId: e.admin.workspaceId, campaignId, accountId: account.id, count: 20_000, from: new Date('2027-01-01T00:00:00Z') });
     await db.query('ANALYZE lead');
     const plan: Array<{ 'QUERY PLAN': string }> = await db.query(`EXPLAIN ${DUE_LEADS_SQL}`, [account.id, e.clock.now(), 'INVITE', 500]);
     const text = plan.map((r) => r['QUERY PLAN']).join('\n');

@@ -93,6 +93,7 @@ describe('reliability: caps and working hours over a simulated month', () => {
   });
 
   it('should catch each kind of violation when one is slipped into the data', async () => {
+    // Raw SQL on purpose: violations the engine never makes, slipped in and rolled back.
     const injected = await e.t.app.dataSource.transaction(async (em) => {
       // A busy account-day sent twice over (a millisecond later): over the cap, too close, sent twice.
       const [{ doubled }]: Array<{ doubled: number }> = await em.query(
@@ -113,7 +114,7 @@ describe('reliability: caps and working hours over a simulated month', () => {
          WHERE id = (SELECT id FROM lead_event WHERE type = 'connection_request_sent' AND linkedin_account_id = $1 ORDER BY occurred_at DESC LIMIT 1)`,
         [world.accounts[4].id, world.accounts[4].timezone],
       );
-      // A weekly cap lowered below what was sent.
+      // A weekly cap lowered below what was sent (and below the daily cap, which the API refuses).
       await em.query(`UPDATE linkedin_account SET weekly_invite_cap = 10 WHERE id = $1`, [world.accounts[5].id]);
       // A follow-up (of another account) moved to a minute after its invite.
       await em.query(

@@ -1,4 +1,6 @@
 import type { DetectedReply } from '../../src/modules/webhooks/reply-listener';
+import { markCampaignActive } from '../factories/campaign.factory';
+import { markInviteSent, markMessaged } from '../factories/lead.factory';
 import { AddLeadsDocument, CampaignSummaryDocument, CreateCampaignDocument } from '../graphql/generated';
 import { gqlOk } from '../support/graphql-client';
 import { waitFor } from '../support/polling';
@@ -59,16 +61,12 @@ describe('reliability: duplicate and reordered webhooks', () => {
     const { addLeads } = await gqlOk(t.graphqlUrl, AddLeadsDocument, { campaignId, leads: people.map((p) => ({ publicIdentifier: p.publicIdentifier })) }, admin.token);
     const db = t.app.dataSource;
     const start = Date.now() - 48 * HOUR;
+    const twoDaysAgo = new Date(start);
     for (const [i, person] of people.entries()) {
       const account = accounts[i % accounts.length];
       const leadId = addLeads.rows[i].leadId!;
-      // Invited two days ago by its sender (the engine's doing, written directly here).
-      await db.query(
-        `UPDATE lead SET account_id = $2, provider_id = $3, status = 'invite_sent', invite_sent_at = now() - interval '2 days',
-           last_step_sent_at = now() - interval '2 days', first_outbound_at = now() - interval '2 days', next_step_index = 1
-         WHERE id = $1`,
-        [leadId, account.id, person.providerId],
-      );
+      // Invited two days ago by its sender.
+      await markInviteSent(db, leadId, { accountId: account.id, providerId: person.providerId, at: twoDaysAgo, firstOutbound: true });
       const replies = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, k) => ({
         messageId: `reply-${i}-${k}`,
         at: new Date(start + (24 + i * 0.25 + k) * HOUR),
@@ -84,7 +82,7 @@ describe('reliability: duplicate and reordered webhooks', () => {
       });
     }
     // Running, so that acceptances schedule the next step and replies have a sequence to stop.
-    await db.query(`UPDATE campaign SET status = 'ACTIVE' WHERE id = $1`, [campaignId]);
+    await markCampaignActive(db, admin.workspaceId, campaignId);
   }, 120_000);
   afterAll(async () => {
     await t?.app.sandbox?.settle();
@@ -151,10 +149,7 @@ describe('reliability: duplicate and reordered webhooks', () => {
 
     // The engine then messaged the accepted leads in a chat of their own.
     for (const lead of leads.filter((l) => l.group === 'accepted-first')) {
-      await db().query(`UPDATE lead SET status = 'messaged', chat_id = $2, next_step_index = 2, last_step_sent_at = now() - interval '1 day' WHERE id = $1`, [
-        lead.id,
-        lead.chatId,
-      ]);
+      await markMessaged(db(), lead.id, { chatId: lead.chatId, nextStepIndex: 2, lastStepSentAt: new Date(Date.now() - 24 * HOUR) });
     }
 
     // Phase 2: every reply, our own messages, the other half's acceptances (mixed in with their

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { VirtualClock } from '../../src/core/clock';
 import { Role } from '../../src/core/graphql/viewer';
-import { createUser } from '../factories/user.factory';
+import { FACTORY_PASSWORD, clearLoginThrottle, createUser } from '../factories/user.factory';
 import { CreateUserDocument, LoginDocument, MeDocument, RevokeAllTokensDocument } from '../graphql/generated';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { loginToken } from '../support/session';
 import { TEST_ADMIN, type TestApp, startTestApp } from '../support/test-app';
-import { FACTORY_PASSWORD } from '../factories/user.factory';
 
 describe('login throttling and lock-out', () => {
   let t: TestApp;
@@ -15,7 +14,7 @@ describe('login throttling and lock-out', () => {
     t = await startTestApp({ LOGIN_MAX_FAILURES: '3', LOGIN_IP_MAX_FAILURES: '10', LOGIN_LOCKOUT: '15m' }, { clock });
   });
   afterAll(() => t.stop());
-  beforeEach(() => t.app.dataSource.query('DELETE FROM login_throttle'));
+  beforeEach(() => clearLoginThrottle(t.app.dataSource));
 
   it('should lock an email after LOGIN_MAX_FAILURES failures, refuse even the right password, and reopen after the lock-out', async () => {
     const user = await createUser(t.app.dataSource);

@@ -1,5 +1,5 @@
 import { Role } from '../../src/core/graphql/viewer';
-import { FACTORY_PASSWORD, createUser } from '../factories/user.factory';
+import { FACTORY_PASSWORD, clearLoginThrottle, createUser } from '../factories/user.factory';
 import {
   AuditLogDocument,
   ChangePasswordDocument,
@@ -65,7 +65,7 @@ describe('changing passwords and managing users', () => {
     admin = await adminSession(t);
   });
   afterAll(() => t.stop());
-  beforeEach(() => t.app.dataSource.query('DELETE FROM login_throttle'));
+  beforeEach(() => clearLoginThrottle(t.app.dataSource));
 
   const member = () => newSession(t, { role: Role.MEMBER, workspaceId: admin.workspaceId });
   const emailOf = async (userId: string): Promise<string> => (await t.app.dataSource.query(`SELECT email FROM app_user WHERE id = $1`, [userId]))[0].email;
@@ -95,7 +95,7 @@ describe('changing passwords and managing users', () => {
     for (let i = 0; i < 3; i++) expect(errorCode(await attempt(`guess-number-${i}`))).toBe('INVALID_CREDENTIALS');
     expect(errorCode(await attempt(FACTORY_PASSWORD))).toBe('ACCOUNT_LOCKED');
     // Nothing changed: the old password still holds once the lock is lifted.
-    await t.app.dataSource.query('DELETE FROM login_throttle');
+    await clearLoginThrottle(t.app.dataSource);
     await gqlOk(t.graphqlUrl, MeDocument, {}, user.token);
     await loginToken(t.graphqlUrl, await emailOf(user.userId));
   });

@@ -1,5 +1,10 @@
 import { BackfillConversationsDocument, BackfillRateUsageDocument, SyncRunDocument } from '../graphql/generated';
+import { LeadEventType } from '../../src/modules/leads/lead-event-type';
 import { SYNC_NIGHTLY_JOB } from '../../src/modules/sync/jobs/sync.jobs';
+import { updateAccount } from '../factories/account.factory';
+import { recordEvents } from '../factories/analytics.factory';
+import { recordAcceptance } from '../factories/lead.factory';
+import { writeLedgerRows } from '../factories/rate-ledger.factory';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, type Session } from '../support/workspace';
@@ -35,7 +40,7 @@ describe('backfills (queued runs on the job worker)', () => {
     const withoutChat = await addLead(t, admin, campaignId, account, { invite: true });
     for (const lead of [withChat, withoutChat]) t.app.sandbox!.acceptInvitation(lead.invitationId!);
     const chat = await t.app.unipile.startChat(account.unipileAccountId, { attendeeProviderIds: [withChat.providerId], text: 'Hello' });
-    await t.app.dataSource.query(`UPDATE lead SET status = 'connected', connected_at = now() WHERE id = ANY($1)`, [[withChat.id, withoutChat.id]]);
+    for (const lead of [withChat, withoutChat]) await recordAcceptance(t, { accountId: account.id, providerId: lead.providerId });
 
     const { backfillConversations: queued } = await gqlOk(t.graphqlUrl, BackfillConversationsDocument, { campaignId }, admin.token);
     expect(queued.status).toBe('QUEUED');
@@ -48,8 +53,11 @@ describe('backfills (queued runs on the job worker)', () => {
   });
 
   it('should rebuild the rate ledger from the events per local day, keeping a higher count for today', async () => {
-    await t.app.dataSource.query(`UPDATE linkedin_account SET timezone = 'America/New_York' WHERE id = $1`, [account.id]);
-    const [lead] = await t.app.dataSource.query(`SELECT id, workspace_id, campaign_id FROM lead WHERE account_id = $1 LIMIT 1`, [account.id]);
+    await updateAccount(t, admin.token, account.id, { timezone: 'America/New_York' });
+    const [lead]: Array<{ id: string; workspace_id: string; campaign_id: string }> = await t.app.dataSource.query(
+      `SELECT id, workspace_id, campaign_id FROM lead WHERE account_id = $1 LIMIT 1`,
+      [account.id],
+    );
     const now = new Date();
     const dayAgo = (days: number, hour: number) => {
       const d = new Date(now);
@@ -58,25 +66,21 @@ describe('backfills (queued runs on the job worker)', () => {
       return d;
     };
     // Two invites 2 days ago (one at 02:00 UTC: still the day before in New York), one message 3 days ago.
-    const events: Array<[string, Date]> = [
-      ['connection_request_sent', dayAgo(2, 15)],
-      ['connection_request_sent', dayAgo(2, 2)],
-      ['message_sent', dayAgo(3, 15)],
+    const events: Array<[LeadEventType, Date]> = [
+      [LeadEventType.CONNECTION_REQUEST_SENT, dayAgo(2, 15)],
+      [LeadEventType.CONNECTION_REQUEST_SENT, dayAgo(2, 2)],
+      [LeadEventType.MESSAGE_SENT, dayAgo(3, 15)],
     ];
-    for (const [type, at] of events) {
-      await t.app.dataSource.query(
-        `INSERT INTO lead_event (workspace_id, campaign_id, lead_id, linkedin_account_id, type, occurred_at, detected_at, source)
-         VALUES ($1, $2, $3, $4, $5, $6, $6, 'engine')`,
-        [lead.workspace_id, lead.campaign_id, lead.id, account.id, type, at],
-      );
-    }
+    const sender = { id: lead.id, workspaceId: lead.workspace_id, campaignId: lead.campaign_id, accountId: account.id };
+    await recordEvents(t.app.dataSource, sender, events.map(([type, at]) => ({ type, at: at.toISOString() })));
     const localDay = (d: Date) => d.toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
     const today = localDay(now);
     // A drifted ledger: a wrong past count, a stale day with no events, and today's reserved slot.
-    await t.app.dataSource.query(
-      `INSERT INTO rate_ledger (account_id, day, kind, used, cap) VALUES ($1, $2, 'invite', 9, 25), ($1, $3, 'message', 4, 100), ($1, $4, 'invite', 1, 25)`,
-      [account.id, localDay(dayAgo(2, 15)), localDay(dayAgo(5, 15)), today],
-    );
+    await writeLedgerRows(t.app.dataSource, account.id, [
+      { day: localDay(dayAgo(2, 15)), kind: 'invite', used: 9, cap: 25 },
+      { day: localDay(dayAgo(5, 15)), kind: 'message', used: 4, cap: 100 },
+      { day: today, kind: 'invite', used: 1, cap: 25 },
+    ]);
 
     const { backfillRateUsage: queued } = await gqlOk(t.graphqlUrl, BackfillRateUsageDocument, { accountId: account.id, days: 10 }, admin.token);
     const run = await finished(queued.id);
@@ -88,7 +92,7 @@ describe('backfills (queued runs on the job worker)', () => {
     );
     const expected = new Map<string, number>();
     for (const [type, at] of events) {
-      const key = `${localDay(at)} ${type === 'message_sent' ? 'message' : 'invite'}`;
+      const key = `${localDay(at)} ${type === LeadEventType.MESSAGE_SENT ? 'message' : 'invite'}`;
       expected.set(key, (expected.get(key) ?? 0) + 1);
     }
     expected.set(`${today} invite`, 1); // a reservation without its event yet is kept

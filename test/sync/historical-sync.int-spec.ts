@@ -1,5 +1,7 @@
 import { AddLeadsDocument, CreateCampaignDocument, LinkAccountDocument, SyncHistoricalConnectionsDocument, SyncRunDocument, SyncRunsDocument } from '../graphql/generated';
+import { LeadStatus } from '../../src/modules/leads/lead-status';
 import { type UnipileSandbox, startUnipileSandbox } from '../../src/modules/unipile/sandbox/sandbox';
+import { pinLeadsToSenders, setLeadStatus } from '../factories/lead.factory';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, type Session } from '../support/workspace';
@@ -53,9 +55,10 @@ describe('historical connection sync', () => {
       admin.token,
     );
     const leadIds = addLeads.rows.map((r) => r.leadId!);
-    await t.app.dataSource.query(`UPDATE lead SET account_id = $1 WHERE campaign_id = $2`, [accountId, campaignId]);
-    const statuses = ['invite_sent', 'connected', 'messaged', 'invite_sent', 'invite_sent', 'pending_invite', 'invite_sent', 'pending_invite'];
-    for (const [i, id] of leadIds.entries()) await t.app.dataSource.query(`UPDATE lead SET status = $2 WHERE id = $1`, [id, statuses[i]]);
+    await pinLeadsToSenders(t.app.dataSource, campaignId); // the campaign's one sender
+    const { INVITE_SENT, CONNECTED, MESSAGED, PENDING_INVITE } = LeadStatus;
+    const statuses = [INVITE_SENT, CONNECTED, MESSAGED, INVITE_SENT, INVITE_SENT, PENDING_INVITE, INVITE_SENT, PENDING_INVITE];
+    for (const [i, id] of leadIds.entries()) await setLeadStatus(t.app.dataSource, id, statuses[i]);
     // Connections: the six people, and three members who are no lead.
     const strangers = sandbox.prospects().slice(20, 23);
     for (const p of [...people.slice(0, 6), ...strangers]) sandbox.connect(unipileAccountId, p.providerId);

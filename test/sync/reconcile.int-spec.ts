@@ -1,5 +1,7 @@
 import { RECONCILE_SCAN_JOB } from '../../src/modules/sync/jobs/sync.jobs';
 import type { DetectedReply } from '../../src/modules/webhooks/reply-listener';
+import { pauseAccount, resumeAccount } from '../factories/account.factory';
+import { markMessaged } from '../factories/lead.factory';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, type Session } from '../support/workspace';
 import { type LinkedAccount, addLead, draftCampaign, eventsOf, leadRow, linkAccount } from '../webhooks/support/campaign-fixtures';
@@ -51,7 +53,7 @@ describe('reconciliation poll', () => {
     const lead = await addLead(t, admin, campaignId, account, { invite: true });
     t.app.sandbox!.acceptInvitation(lead.invitationId!);
     const chat = await t.app.unipile.startChat(account.unipileAccountId, { attendeeProviderIds: [lead.providerId], text: 'Thanks for connecting' });
-    await t.app.dataSource.query(`UPDATE lead SET status = 'messaged', chat_id = $2 WHERE id = $1`, [lead.id, chat.chat_id]);
+    await markMessaged(t.app.dataSource, lead.id, { chatId: chat.chat_id! });
     const reply = t.app.sandbox!.reply(chat.chat_id!, 'Happy to talk');
 
     expect(await t.app.sync.reconcile.reconcileAccount(account.id)).toMatchObject({ replies: 1 });
@@ -65,10 +67,10 @@ describe('reconciliation poll', () => {
   });
 
   it('should skip accounts that are not ACTIVE', async () => {
-    await t.app.dataSource.query(`UPDATE linkedin_account SET status = 'PAUSED' WHERE id = $1`, [account.id]);
+    await pauseAccount(t, admin.token, account.id);
     expect(await t.app.sync.reconcile.reconcileAccount(account.id)).toMatchObject({ skipped: 'NOT_ACTIVE' });
     expect(await t.app.sync.reconcile.activeAccountIds()).not.toContain(account.id);
-    await t.app.dataSource.query(`UPDATE linkedin_account SET status = 'ACTIVE' WHERE id = $1`, [account.id]);
+    await resumeAccount(t, admin.token, account.id);
   });
 });
 

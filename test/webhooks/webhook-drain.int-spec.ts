@@ -1,4 +1,5 @@
 import { drainWebhookEvents } from '../../src/modules/webhooks/jobs/webhooks.jobs';
+import { storeFailedWebhookEvent, storeWebhookEvent } from '../factories/webhook-event.factory';
 import { eventually } from '../support/polling';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession } from '../support/workspace';
@@ -61,28 +62,21 @@ describe('webhook drain (events the fast path left)', () => {
   });
 
   it('should process an event stored by a process that died before handling it', async () => {
-    const [{ id }] = await t.app.dataSource.query(
-      `INSERT INTO webhook_event (provider_key, source, event, unipile_account_id, route, payload, received_at)
-       VALUES ('messaging:message_received:orphan-1', 'messaging', 'message_received', $1, 'messaging', $2, $3) RETURNING id`,
+    const id = await storeWebhookEvent(t.app.dataSource, {
+      providerKey: 'messaging:message_received:orphan-1',
+      unipileAccountId: account.unipileAccountId,
+      payload: reply(),
       // Stored a second ago, on the app's clock (as ingest stores it).
-      [account.unipileAccountId, reply(), new Date(Date.now() - 1_000)],
-    );
+      receivedAt: new Date(Date.now() - 1_000),
+    });
     expect(await drainWebhookEvents(t.app.webhooks.processor, t.app.webhooks.ingest)).toBe(1);
-    expect(await events([String(id)])).toEqual([{ id: String(id), outcome: 'NO_LEAD', attempts: 1 }]);
+    expect(await events([id])).toEqual([{ id, outcome: 'NO_LEAD', attempts: 1 }]);
   });
 
   it('should offer a failed event again a minute per failed attempt later, and give up after 5 attempts', async () => {
     const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
-    const insert = async (key: string, attempts: number, receivedAt: Date) =>
-      String(
-        (
-          await t.app.dataSource.query(
-            `INSERT INTO webhook_event (provider_key, source, event, unipile_account_id, route, payload, received_at, attempts, last_error)
-             VALUES ($1, 'messaging', 'message_received', 'acc-x', 'messaging', '{}', $2, $3, 'boom') RETURNING id`,
-            [key, receivedAt, attempts],
-          )
-        )[0].id,
-      );
+    const insert = (key: string, attempts: number, receivedAt: Date) =>
+      storeFailedWebhookEvent(t.app.dataSource, { providerKey: key, unipileAccountId: 'acc-x', payload: {}, receivedAt }, attempts, 'boom');
     const waiting = await insert('retry:waiting', 2, minutesAgo(1));
     const due = await insert('retry:due', 2, minutesAgo(3));
     const exhausted = await insert('retry:exhausted', 5, minutesAgo(60));

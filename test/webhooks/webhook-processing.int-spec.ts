@@ -1,4 +1,6 @@
 import { AccountDocument, EnsureWebhooksDocument, WebhookStatusDocument } from '../graphql/generated';
+import { markCampaignActive } from '../factories/campaign.factory';
+import { markMessaged } from '../factories/lead.factory';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
 import { adminSession, type Session } from '../support/workspace';
@@ -44,7 +46,7 @@ describe('webhook processing (sandbox → routes → jobs → leads)', () => {
     t.app.sandbox!.acceptInvitation(lead.invitationId!);
     await eventually(async () => expect((await leadRow(t, lead.id)).status).toBe('connected'));
     const started = await t.app.unipile.startChat(account.unipileAccountId, { attendeeProviderIds: [lead.providerId], text: 'Thanks for connecting!' });
-    await t.app.dataSource.query(`UPDATE lead SET status = 'messaged', chat_id = $2 WHERE id = $1`, [lead.id, started.chat_id]);
+    await markMessaged(t.app.dataSource, lead.id, { chatId: started.chat_id! });
     await eventually(async () => expect(await outcomes(`payload->>'message_id' = $1`, [started.message_id])).toEqual(['OWN_MESSAGE']));
     return { ...lead, chatId: started.chat_id! };
   }
@@ -134,7 +136,7 @@ describe('webhook processing (sandbox → routes → jobs → leads)', () => {
     expect(byName.webhookStatus.webhooks.lastReceivedAt).not.toBeNull();
 
     expect(errorCode(await gql(t.graphqlUrl, WebhookStatusDocument, {}, admin.token))).toBe('NOT_FOUND'); // nothing active yet
-    await t.app.dataSource.query(`UPDATE campaign SET status = 'ACTIVE' WHERE id = $1`, [campaignId]);
+    await markCampaignActive(t.app.dataSource, admin.workspaceId, campaignId);
     const latest = await gqlOk(t.graphqlUrl, WebhookStatusDocument, {}, admin.token);
     expect(latest.webhookStatus.campaign.campaignId).toBe(campaignId);
     expect(errorCode(await gql(t.graphqlUrl, WebhookStatusDocument, { campaignName: 'no such campaign' }, admin.token))).toBe('NOT_FOUND');

@@ -1,5 +1,6 @@
 import { AddLeadsDocument, CreateCampaignDocument } from '../../graphql/generated';
 import { linkSandboxAccount } from '../../factories/account.factory';
+import { markInviteSent, pinLeadToSender } from '../../factories/lead.factory';
 import { gqlOk } from '../../support/graphql-client';
 import type { TestApp } from '../../support/test-app';
 import type { Session } from '../../support/workspace';
@@ -35,14 +36,11 @@ export async function addLead(
   const prospect = sandbox.prospects()[opts.prospect ?? used[0].n];
   const { addLeads } = await gqlOk(t.graphqlUrl, AddLeadsDocument, { campaignId, leads: [{ publicIdentifier: prospect.publicIdentifier }] }, session.token);
   const leadId = addLeads.rows[0].leadId!;
-  await t.app.dataSource.query(`UPDATE lead SET account_id = $2 WHERE id = $1`, [leadId, account.id]);
+  await pinLeadToSender(t.app.dataSource, leadId, account.id);
   const lead: TestLead = { id: leadId, providerId: prospect.providerId, publicIdentifier: prospect.publicIdentifier };
   if (opts.invite) {
     const sent = await t.app.unipile.sendInvitation(account.unipileAccountId, { providerId: prospect.providerId });
-    await t.app.dataSource.query(
-      `UPDATE lead SET status = 'invite_sent', provider_id = $2, invite_sent_at = now(), last_step_sent_at = now(), next_step_index = 1 WHERE id = $1`,
-      [leadId, prospect.providerId],
-    );
+    await markInviteSent(t.app.dataSource, leadId, { providerId: prospect.providerId });
     lead.invitationId = sent.invitation_id;
   }
   return lead;
