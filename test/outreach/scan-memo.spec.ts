@@ -1,4 +1,3 @@
-import { AccountStatus, LinkedInAccount } from '../../src/modules/accounts/linkedin-account.entity';
 import {
   type ScanMemo,
   SCAN_MEMO_TTL_MS,
@@ -10,44 +9,26 @@ import {
   scanWouldBeIdle,
   validMemo,
 } from '../../src/modules/outreach/scan-memo';
+import { senderAccount } from '../factories/sender-account';
 
 // What a scan remembers of an account, and what the next scan then skips: without a database.
 
-const account = (changes: Partial<LinkedInAccount> = {}): LinkedInAccount =>
-  Object.assign(new LinkedInAccount(), {
-    id: 'account-1',
-    status: AccountStatus.ACTIVE,
-    cooldownUntil: null,
-    timezone: 'UTC',
-    workStartMinute: 9 * 60,
-    workEndMinute: 17 * 60,
-    workingDays: [1, 2, 3, 4, 5],
-    dailyInviteCap: 20,
-    dailyMessageCap: 50,
-    weeklyInviteCap: 100,
-    rampStartCap: null,
-    rampDailyIncrement: null,
-    rampTargetCap: null,
-    rampStartedAt: null,
-    nextSlotAt: null,
-    ...changes,
-  });
 const NOW = new Date('2026-01-07T10:00:00Z'); // a Wednesday, inside the window
 const later = (ms: number) => new Date(NOW.getTime() + ms);
-const memoWith = (changes: Partial<ScanMemo>): ScanMemo => ({ ...newScanMemo(account(), NOW, true), ...changes });
+const memoWith = (changes: Partial<ScanMemo>): ScanMemo => ({ ...newScanMemo(senderAccount(), NOW, true), ...changes });
 
 describe('newScanMemo and validMemo', () => {
   it('should hold for the same account until the TTL while it may send', () => {
-    const memo = newScanMemo(account(), NOW, true);
+    const memo = newScanMemo(senderAccount(), NOW, true);
     expect(memo.validUntil).toBe(NOW.getTime() + SCAN_MEMO_TTL_MS);
-    expect(validMemo(memo, account(), later(SCAN_MEMO_TTL_MS - 1))).toBe(memo);
-    expect(validMemo(memo, account(), later(SCAN_MEMO_TTL_MS))).toBeUndefined();
+    expect(validMemo(memo, senderAccount(), later(SCAN_MEMO_TTL_MS - 1))).toBe(memo);
+    expect(validMemo(memo, senderAccount(), later(SCAN_MEMO_TTL_MS))).toBeUndefined();
   });
 
   it('should end at the window’s end, and be dropped when a setting changes', () => {
-    const memo = newScanMemo(account(), new Date('2026-01-07T16:30:00Z'), true);
+    const memo = newScanMemo(senderAccount(), new Date('2026-01-07T16:30:00Z'), true);
     expect(memo.validUntil).toBe(new Date('2026-01-07T17:00:00Z').getTime());
-    expect(validMemo(newScanMemo(account(), NOW, true), account({ dailyInviteCap: 21 }), later(1))).toBeUndefined();
+    expect(validMemo(newScanMemo(senderAccount(), NOW, true), senderAccount({ dailyInviteCap: 21 }), later(1))).toBeUndefined();
   });
 });
 

@@ -1,21 +1,12 @@
 import { AccountStatus } from '../../src/modules/accounts/linkedin-account.entity';
-import type { AccountCaps } from '../../src/modules/accounts/caps';
 import { accountHold, capReasons, nextSlotAt, paceDueLeads, roomToday, waitingReason } from '../../src/modules/outreach/scan-rules';
 import { currentOrNextWindow } from '../../src/modules/accounts/working-window';
+import { SENDER_CAPS } from '../factories/sender-account';
 
 // The scan's decisions for one account, without a database: hold, room under the caps, the reason
 // a lead waits for, pacing into the window, and the account's next slot.
 
-const caps: AccountCaps = {
-  timezone: 'UTC',
-  dailyInviteCap: 20,
-  dailyMessageCap: 50,
-  weeklyInviteCap: 100,
-  rampStartCap: null,
-  rampDailyIncrement: null,
-  rampTargetCap: null,
-  rampStartedAt: null,
-};
+const caps = SENDER_CAPS;
 const hours = { timezone: 'Europe/Paris', workStartMinute: 9 * 60, workEndMinute: 17 * 60, workingDays: [1, 2, 3, 4, 5] };
 const nothingUsed = { used: { inviteToday: 0, messageToday: 0, inviteWeek: 0 }, pending: { invite: 0, message: 0 } };
 const DAY = '2026-01-07'; // a Wednesday

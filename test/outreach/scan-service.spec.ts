@@ -11,6 +11,7 @@ import type { AccountScanState } from '../../src/modules/outreach/scan-state';
 import { type Deferred, type DueLead, type ExitedLead, ScanRepository, type ScheduledExecution } from '../../src/modules/outreach/scan.repository';
 import { ScanService } from '../../src/modules/outreach/scan.service';
 import { noDatabase } from '../support/no-database';
+import { senderAccount } from '../factories/sender-account';
 
 // ScanService runs its rules against a repository: which statements a scan makes in each
 // situation, with what, and what it reports. An in-memory repository, no database.
@@ -18,26 +19,6 @@ import { noDatabase } from '../support/no-database';
 const NOW = new Date('2026-01-07T10:00:00Z'); // a Wednesday, inside the UTC 09:00–17:00 window
 const MINUTE = 60_000;
 
-const senderAccount = (changes: Partial<LinkedInAccount> = {}): LinkedInAccount =>
-  Object.assign(new LinkedInAccount(), {
-    id: 'account-1',
-    workspaceId: 'ws-1',
-    status: AccountStatus.ACTIVE,
-    cooldownUntil: null,
-    timezone: 'UTC',
-    workStartMinute: 9 * 60,
-    workEndMinute: 17 * 60,
-    workingDays: [1, 2, 3, 4, 5],
-    dailyInviteCap: 20,
-    dailyMessageCap: 50,
-    weeklyInviteCap: 100,
-    rampStartCap: null,
-    rampDailyIncrement: null,
-    rampTargetCap: null,
-    rampStartedAt: null,
-    nextSlotAt: null,
-    ...changes,
-  });
 
 const dueLead = (id: string, kind: DueLead['kind'] = 'INVITE'): DueLead => ({
   id,

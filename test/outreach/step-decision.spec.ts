@@ -21,6 +21,7 @@ import {
   workspacePaused,
 } from '../../src/modules/outreach/step-decision';
 import { ExecutionState, StepExecution } from '../../src/modules/outreach/step-execution.entity';
+import { senderAccount } from '../factories/sender-account';
 
 // The rules that decide whether a step execution runs now, on plain rows: no database.
 
@@ -59,17 +60,7 @@ const lead = (fields: Partial<Lead> = {}) =>
     waitingReason: null,
     ...fields,
   });
-const account = (fields: Partial<LinkedInAccount> = {}) =>
-  Object.assign(new LinkedInAccount(), {
-    id: 'a1',
-    status: AccountStatus.ACTIVE,
-    cooldownUntil: null,
-    timezone: 'UTC',
-    workStartMinute: 9 * 60,
-    workEndMinute: 17 * 60,
-    workingDays: [1, 2, 3, 4, 5],
-    ...fields,
-  });
+const account = (fields: Partial<LinkedInAccount> = {}) => senderAccount({ id: 'a1', workspaceId: 'w1', ...fields });
 const campaign = (fields: Partial<Campaign> = {}) => Object.assign(new Campaign(), { id: 'c1', status: CampaignStatus.ACTIVE, sequenceVersion: 1, ...fields });
 const step = (fields: Partial<SequenceStep> = {}) =>
   Object.assign(new SequenceStep(), { campaignId: 'c1', version: 1, stepIndex: 0, kind: StepKind.INVITE, template: 'Hello {{first_name}}', ...fields });
