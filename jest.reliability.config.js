@@ -1,6 +1,7 @@
 // Reliability suites (`npm run test:reliability`): long scenario tests that pass or fail on
-// correctness (crashes, faults, duplicates, several processes, a Postgres restart). They run one
-// file at a time: the database-restart suite stops the server every other file is using.
+// correctness (crashes, faults, duplicates, several processes, a Postgres restart). Two files at a
+// time, as the main suite: each has its own databases (the database-restart suite stops a Postgres
+// server of its own, never the shared one) and waits on conditions, not on timings.
 const base = require('./jest.config');
 
 /** @type {import('jest').Config} */
@@ -9,5 +10,5 @@ module.exports = {
   roots: ['<rootDir>/test/reliability'],
   testMatch: ['**/*.reliability-spec.ts'],
   testTimeout: 300_000,
-  maxWorkers: 1,
+  maxWorkers: 2,
 };
