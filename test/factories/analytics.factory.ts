@@ -5,11 +5,11 @@ import { AccountStatus } from '../../src/modules/accounts/linkedin-account.entit
 import { CampaignStatus } from '../../src/modules/campaigns/campaign.entity';
 import { CampaignRepository } from '../../src/modules/campaigns/campaign.repository';
 import { EventSource, type LeadEventType } from '../../src/modules/leads/lead-event-type';
-import { insertLeadEvents } from '../../src/modules/leads/lead-events';
+import { LeadEventRepository } from '../../src/modules/leads/lead-event.repository';
 import type { LeadStatus } from '../../src/modules/leads/lead-status';
 
 // Rows for analytics tests. Accounts and campaigns are saved through their repositories; leads are
-// written directly (see insertLead). Events go through insertLeadEvents, the producers' own path,
+// written directly (see insertLead). Events go through LeadEventRepository.insert, the producers' own path,
 // so the rollup trigger sees them exactly as it sees the engine's.
 
 export type AccountAttrs = {
@@ -90,8 +90,7 @@ export type EventSpec = { type: LeadEventType; at: string; step?: number; meta?:
 
 /** Records events of one lead in one statement (as a producer's transaction would). */
 export async function recordEvents(ds: DataSource, lead: TestLead, events: EventSpec[]): Promise<void> {
-  await insertLeadEvents(
-    ds.manager,
+  await new LeadEventRepository(ds.manager).insert(
     events.map((e) => ({
       workspaceId: lead.workspaceId,
       campaignId: lead.campaignId,

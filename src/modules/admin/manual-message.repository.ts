@@ -1,6 +1,6 @@
 import { type EntityManager, IsNull } from 'typeorm';
 import { LinkedInAccount } from '../accounts';
-import { insertLeadEvents, Lead, type NewLeadEvent } from '../leads';
+import { Lead, LeadEventRepository, type NewLeadEvent } from '../leads';
 import { RateLedgerRepository, type Refusal } from '../outreach';
 
 /**
@@ -41,6 +41,6 @@ export class ManualMessageRepository {
   }
 
   insertEvents(events: NewLeadEvent[]): Promise<void> {
-    return insertLeadEvents(this.db, events);
+    return new LeadEventRepository(this.db).insert(events);
   }
 }

@@ -1,12 +1,12 @@
 // The public surface of this feature: what other features may import (lint forbids reaching past it).
 export { EventSource, LeadEventType } from './lead-event-type';
 export { LeadEvent } from './lead-event.entity';
-export { insertLeadEvents, statusChangedEvent } from './lead-events';
+export { statusChangedEvent } from './lead-events';
+export { LeadEventRepository } from './lead-event.repository';
 export type { NewLeadEvent } from './lead-events';
 export { DEFAULT_OPT_OUT_PHRASES, leadProgressRepositories, LeadProgressService, PRE_REPLY_STATUSES } from './lead-progress.service';
 export type { ReplyResult } from './lead-progress.service';
-export { rescheduleLeadIds, rescheduleLeads } from './lead-schedule';
 export { ACTIVE_LEAD_STATUSES, isActiveLeadStatus, LeadStatus } from './lead-status';
-export { excludeActiveLeads } from './lead-transitions';
+export { LeadRepository } from './lead.repository';
 export { Lead } from './lead.entity';
 export { leadsModule } from './leads.module';

@@ -1,14 +1,8 @@
-import type { EntityManager } from 'typeorm';
 import { type EventSource, LeadEventType } from './lead-event-type';
-import { LeadEventRepository, type NewLeadEvent } from './lead-event.repository';
+import type { NewLeadEvent } from './lead-event.repository';
 import type { LeadStatus } from './lead-status';
 
 export type { NewLeadEvent } from './lead-event.repository';
-
-/** Appends events in one statement, however many, in `em`'s transaction (LeadEventRepository.insert, for callers holding a manager). */
-export async function insertLeadEvents(em: EntityManager, events: NewLeadEvent[]): Promise<void> {
-  await new LeadEventRepository(em).insert(events);
-}
 
 /** The event that records a status change, with why. */
 export function statusChangedEvent(

@@ -33,7 +33,7 @@ export type AcceptanceMatch = {
 
 const countRow = z.object({ count: z.coerce.number().int() });
 
-/** The statement of rescheduleLeads; `$1` is the default acceptance timeout, `where` selects the leads with the parameters after it. */
+/** The statement of reschedule() and rescheduleIds(); `$1` is the default acceptance timeout, `where` selects the leads with the parameters after it. */
 const rescheduleSql = (where: string) => `
   UPDATE lead l SET (next_action_at, waiting_reason) = (
     SELECT CASE

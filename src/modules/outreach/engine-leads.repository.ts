@@ -1,14 +1,5 @@
 import { type EntityManager, In } from 'typeorm';
-import {
-  type EventSource,
-  excludeActiveLeads,
-  insertLeadEvents,
-  Lead,
-  type LeadStatus,
-  type NewLeadEvent,
-  rescheduleLeadIds,
-  rescheduleLeads,
-} from '../leads';
+import { type EventSource, Lead, LeadEventRepository, LeadRepository, type LeadStatus, type NewLeadEvent } from '../leads';
 
 /** A lead whose step went out: its new status, where its sequence stands, when, and its chat. */
 export type AdvancedLead = {
@@ -39,7 +30,14 @@ export type LeadSkipAhead = {
  * from here so that the engine reaches the leads table through this one class).
  */
 export class EngineLeadsRepository {
-  constructor(private readonly db: EntityManager) {}
+  // The leads feature's own statements (schedule, events, exclusion), on the same manager.
+  private readonly leads: LeadRepository;
+  private readonly events: LeadEventRepository;
+
+  constructor(private readonly db: EntityManager) {
+    this.leads = new LeadRepository(db);
+    this.events = new LeadEventRepository(db);
+  }
 
   /** The same statements, inside `em`'s transaction. */
   withManager(em: EntityManager): EngineLeadsRepository {
@@ -117,20 +115,20 @@ export class EngineLeadsRepository {
 
   /** When each lead's next step is due, from its campaign's sequence (all of its active leads without ids). */
   reschedule(campaignId: string, leadIds?: string[]): Promise<void> {
-    return rescheduleLeads(this.db, campaignId, leadIds);
+    return this.leads.reschedule(campaignId, leadIds);
   }
 
   /** reschedule() for leads of any campaigns, by id. */
   rescheduleIds(leadIds: string[]): Promise<void> {
-    return rescheduleLeadIds(this.db, leadIds);
+    return this.leads.rescheduleIds(leadIds);
   }
 
   insertEvents(events: NewLeadEvent[]): Promise<void> {
-    return insertLeadEvents(this.db, events);
+    return this.events.insert(events);
   }
 
   /** Takes the active lead out of its sequence with the reason (and its status_changed event). */
   async exclude(leadId: string, reason: string, at: Date, source: EventSource): Promise<void> {
-    await excludeActiveLeads(this.db, { leadIds: [leadId] }, reason, at, source);
+    await this.leads.excludeActive({ leadIds: [leadId] }, reason, at, source);
   }
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { updateReturning } from '../../core/db/update-returning';
 import { type ActionKind, LinkedInAccount } from '../accounts';
-import { insertLeadEvents, type LeadStatus, type NewLeadEvent } from '../leads';
+import { LeadEventRepository, type LeadStatus, type NewLeadEvent } from '../leads';
 import type { ScanMemo } from './scan-memo';
 import { SLOT_REASONS } from './scan-rules';
 import type { AccountScanState } from './scan-state';
@@ -202,7 +202,7 @@ export class ScanRepository {
 
   /** Appends the scan's lead events in one statement. */
   insertEvents(events: NewLeadEvent[]): Promise<void> {
-    return insertLeadEvents(this.db, events);
+    return new LeadEventRepository(this.db).insert(events);
   }
 
   /**

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { LinkedInAccount } from '../../accounts';
 import { Workspace } from '../../auth';
 import { Campaign, CampaignSender, SequenceStep } from '../../campaigns';
-import { rescheduleLeads } from '../../leads';
+import { LeadRepository } from '../../leads';
 
 /** A lead copied into the dry run (custom fields as JSON text). */
 export type WorldLead = {
@@ -77,7 +77,7 @@ export class SimulationWorldRepository {
 
   /** When each lead of the campaign is next due (the leads feature's rule). */
   scheduleLeads(campaignId: string): Promise<void> {
-    return rescheduleLeads(this.db, campaignId);
+    return new LeadRepository(this.db).reschedule(campaignId);
   }
 
   /** Executions due by `now`, or before `horizon`, in time order. */
