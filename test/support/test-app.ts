@@ -58,6 +58,14 @@ async function start(db: TestDatabase | undefined, env: Env, opts: AppOptions): 
   // A short lock lifetime: Agenda keeps a lockLifetime/2 timer per executed job, which would
   // otherwise hold Jest open after the last test.
   const app = await startApp(config, { role: 'api', jobs: { processEveryMs: 200, lockLifetimeMs: 1_500 }, print: () => undefined, ...opts });
+  return served(app, async () => {
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+/** The app's URLs, and a stop that stops it and then removes what the test made for it. */
+function served(app: App, cleanUp: () => Promise<void>): TestApp {
   const baseUrl = app.url!;
   return {
     app,
@@ -66,8 +74,7 @@ async function start(db: TestDatabase | undefined, env: Env, opts: AppOptions): 
     wsUrl: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
     async stop() {
       await app.stop();
-      await db?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }
@@ -76,7 +83,7 @@ async function start(db: TestDatabase | undefined, env: Env, opts: AppOptions): 
  * A second API instance (in this process) on the test app's database and Unipile sandbox: what
  * one instance commits reaches the other only through Postgres, as between two servers.
  */
-export async function startAnotherInstance(t: TestApp, env: Env = {}): Promise<Omit<TestApp, 'app'> & { app: App }> {
+export async function startAnotherInstance(t: TestApp, env: Env = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'outreach-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -92,15 +99,5 @@ export async function startAnotherInstance(t: TestApp, env: Env = {}): Promise<O
     ...env,
   });
   const app = await startApp(config, { role: 'api', jobs: { processEveryMs: 200, lockLifetimeMs: 1_500 }, print: () => undefined });
-  const baseUrl = app.url!;
-  return {
-    app,
-    baseUrl,
-    graphqlUrl: `${baseUrl}/graphql`,
-    wsUrl: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
-    async stop() {
-      await app.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return served(app, async () => rmSync(dataDir, { recursive: true, force: true }));
 }
