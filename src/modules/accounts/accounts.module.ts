@@ -11,7 +11,8 @@ export const accountsModule = defineModule({
   entities: [LinkedInAccount],
   resolvers: [AccountResolver],
   create(ctx) {
-    const accounts = new AccountService(new AccountRepository(ctx.dataSource.manager), ctx.use(unipileModule).client, ctx.clock);
-    return { accounts, resolvers: [new AccountResolver(accounts)] };
+    const repository = new AccountRepository(ctx.dataSource.manager);
+    const accounts = new AccountService(repository, ctx.use(unipileModule).client, ctx.clock);
+    return { accounts, repository, resolvers: [new AccountResolver(accounts)] };
   },
 });

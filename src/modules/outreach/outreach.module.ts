@@ -1,4 +1,4 @@
-import { AccountRepository } from '../accounts';
+import { accountsModule } from '../accounts';
 import { DEFAULT_ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { EngineRepositories } from './engine-repositories';
 import { campaignsModule } from '../campaigns';
@@ -43,7 +43,7 @@ export const outreachModule = defineModule({
     ctx.metrics.collectUsage(ledgerUsageReader(repositories.ledger, clock));
     const status = new SchedulerStatusService(
       dataSource,
-      { engine: repositories, accounts: new AccountRepository(dataSource.manager), workspaceJobs: ctx.workspaceJobs },
+      { engine: repositories, accounts: ctx.use(accountsModule).repository, workspaceJobs: ctx.workspaceJobs },
       engine.scheduler,
       jobs,
       { role: ctx.role, workerRunning: ctx.worker, jobStore: ctx.jobStore },
