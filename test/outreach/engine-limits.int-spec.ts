@@ -4,6 +4,8 @@ import { dataSourceOptions } from '../../src/core/db/data-source';
 import { ENTITIES } from '../../src/modules';
 import { createOutreachEngine } from '../../src/modules/outreach/outreach-engine';
 import { DEFAULT_ENGINE_SETTINGS } from '../../src/modules/outreach/engine-settings';
+import { EngineAccountsRepository } from '../../src/modules/outreach/engine-accounts.repository';
+import { StepExecutionRepository } from '../../src/modules/outreach/step-execution.repository';
 import { UpdateAccountDocument } from '../graphql/generated';
 import { gqlOk } from '../support/graphql-client';
 import { type EngineTest, startEngineTest } from '../support/engine-harness';
@@ -71,6 +73,35 @@ describe('sequence engine: caps, warm-up and working hours', () => {
       { state: 'sent', last_error: null, n: 10 },
       { state: 'skipped', last_error: 'DAILY_CAP_REACHED', n: 15 },
     ]);
+  });
+
+  it("should not block transactions that reference a sender account while a claim holds the account's lock", async () => {
+    const account = await e.account();
+    await e.campaign({ senders: [account.id], leads: 2, steps: INVITE_ONLY });
+    e.clock.set('2026-01-06T09:00:00.000Z');
+    await e.t.app.engine.scheduler.tick();
+    const [execution]: Array<{ id: string }> = await e.t.app.dataSource.query(`SELECT id FROM step_execution WHERE account_id = $1 LIMIT 1`, [account.id]);
+    const claim = e.t.app.dataSource.createQueryRunner();
+    const other = e.t.app.dataSource.createQueryRunner();
+    try {
+      await claim.startTransaction();
+      // The two account locks a claim takes (see ExecuteStepService.claim).
+      await new EngineAccountsRepository(claim.manager).lockAccountsOfExecutions([execution.id]);
+      await new StepExecutionRepository(claim.manager).lockWithRows([execution.id]);
+      await other.startTransaction();
+      await other.query(`SET LOCAL lock_timeout = '2s'`);
+      // Deliberate SQL: the key-share lock every foreign-key check on the account takes (a lead
+      // updated twice in one transaction, a campaign_sender insert). A FOR UPDATE claim blocked it,
+      // and a recording transaction waiting so while holding an execution the claim wanted deadlocked.
+      const shared = await other.query(`SELECT id FROM linkedin_account WHERE id = $1 FOR KEY SHARE`, [account.id]);
+      expect(shared).toEqual([{ id: account.id }]);
+      // Claims still exclude each other.
+      await expect(other.query(`SELECT id FROM linkedin_account WHERE id = $1 FOR NO KEY UPDATE NOWAIT`, [account.id])).rejects.toThrow(/could not obtain lock/);
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await claim.rollbackTransaction();
+      await Promise.all([other.release(), claim.release()]);
+    }
   });
 
   it('should hold invites to the rolling weekly cap and say so', async () => {

@@ -22,7 +22,7 @@ export class ManualMessageRepository {
 
   /** The account, its row locked until its transaction ends (call it on a copy bound to one): sends of one sender are serialised. */
   lockAccount(accountId: string): Promise<LinkedInAccount | null> {
-    return this.db.findOne(LinkedInAccount, { where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
+    return this.db.findOne(LinkedInAccount, { where: { id: accountId }, lock: { mode: 'for_no_key_update' } });
   }
 
   /** Takes one message slot of the account's day, or says which limit refuses it (hold the account lock). */

@@ -40,7 +40,7 @@ export class CampaignRepository {
 
   /** The campaign, its row locked until the transaction ends. */
   findLocked(workspaceId: string, id: string): Promise<Campaign | null> {
-    return this.db.findOne(Campaign, { where: { id, workspaceId }, lock: { mode: 'pessimistic_write' } });
+    return this.db.findOne(Campaign, { where: { id, workspaceId }, lock: { mode: 'for_no_key_update' } });
   }
 
   byIds(workspaceId: string, ids: readonly string[]): Promise<Campaign[]> {

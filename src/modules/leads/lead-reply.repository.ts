@@ -28,7 +28,7 @@ const FIND_REPLYING_LEAD_SQL = `
          waiting_reason AS "waitingReason", first_reply_at AS "firstReplyAt", last_step_before_reply AS "lastStepBeforeReply"
   FROM lead WHERE account_id = $1 AND (chat_id = $2 OR provider_id = $3)
   ORDER BY coalesce(chat_id = $2, false) DESC, created_at DESC LIMIT 1
-  FOR UPDATE`;
+  FOR NO KEY UPDATE`;
 
 /**
  * Records a reply once: unless this message is already recorded for the lead (the lead row is

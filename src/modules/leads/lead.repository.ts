@@ -145,7 +145,7 @@ export class LeadRepository {
           : ['workspace_id = $4 AND (public_identifier = ANY($5) OR provider_id = ANY($6))', [filter.workspaceId, filter.publicIdentifiers, filter.providerIds]];
     const rows: Array<{ lead_id: string }> = await this.db.query(
       `WITH old AS (
-       SELECT id, status FROM lead WHERE ${where} AND status IN (${ACTIVE_LEAD_STATUSES_SQL}) FOR UPDATE
+       SELECT id, status FROM lead WHERE ${where} AND status IN (${ACTIVE_LEAD_STATUSES_SQL}) FOR NO KEY UPDATE
      ), changed AS (
        UPDATE lead l SET status = 'excluded', status_reason = $1, next_action_at = NULL, waiting_reason = NULL, updated_at = $2
        FROM old WHERE l.id = old.id
@@ -225,7 +225,7 @@ export class LeadRepository {
     const qb = this.db
       .getRepository(Lead)
       .createQueryBuilder('l')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .where('(l.provider_id = :mid OR l.public_identifier = :pub)', { mid: match.providerId, pub: match.publicIdentifier });
     if (match.includeSiblings) {
       // Own leads before an invite, or invited leads of any account of the same workspace.
@@ -249,7 +249,7 @@ export class LeadRepository {
     return this.db
       .getRepository(Lead)
       .createQueryBuilder('l')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .where('l.id IN (:...ids)', { ids: leadIds })
       .andWhere('l.account_id = :account', { account: accountId })
       .andWhere('l.status IN (:...statuses)', { statuses: [...statuses] })

@@ -47,7 +47,7 @@ export class NotificationDispatchRepository {
   /** The one cursor row, locked; undefined while another dispatcher holds it. */
   async lockCursor(): Promise<CursorState | undefined> {
     const rows = await this.db.query<Array<{ last: string; gap_id: string | null; gap_since: Date | null }>>(
-      `SELECT last_event_id::text AS last, gap_event_id::text AS gap_id, gap_since FROM notification_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED`,
+      `SELECT last_event_id::text AS last, gap_event_id::text AS gap_id, gap_since FROM notification_cursor WHERE id = 1 FOR NO KEY UPDATE SKIP LOCKED`,
     );
     const row = rows[0];
     return row && { last: BigInt(row.last), gapId: row.gap_id === null ? null : BigInt(row.gap_id), gapSince: row.gap_since };

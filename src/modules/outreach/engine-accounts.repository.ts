@@ -12,11 +12,13 @@ export class EngineAccountsRepository {
 
   /**
    * Locks the accounts of these step executions, in id order: workers claiming batches that
-   * share accounts then wait for each other instead of deadlocking.
+   * share accounts then wait for each other instead of deadlocking. NO KEY UPDATE, like every row
+   * lock here: it excludes other lockers but not the key-share locks that inserts referencing the
+   * account take (a FOR UPDATE here deadlocked with a recording transaction's lead_event insert).
    */
   async lockAccountsOfExecutions(executionIds: string[]): Promise<void> {
     await this.db.query(
-      `SELECT 1 FROM linkedin_account WHERE id IN (SELECT account_id FROM step_execution WHERE id = ANY($1::uuid[])) ORDER BY id FOR UPDATE`,
+      `SELECT 1 FROM linkedin_account WHERE id IN (SELECT account_id FROM step_execution WHERE id = ANY($1::uuid[])) ORDER BY id FOR NO KEY UPDATE`,
       [executionIds],
     );
   }

@@ -46,13 +46,13 @@ export class EngineLeadsRepository {
 
   /** The leads, locked until the transaction ends, by id (those that exist). */
   async lockMany(ids: string[]): Promise<Map<string, Lead>> {
-    const leads = await this.db.find(Lead, { where: { id: In(ids) }, lock: { mode: 'pessimistic_write' } });
+    const leads = await this.db.find(Lead, { where: { id: In(ids) }, lock: { mode: 'for_no_key_update' } });
     return new Map(leads.map((l) => [l.id, l]));
   }
 
   /** The lead, locked until the transaction ends (it must exist). */
   lockOne(id: string): Promise<Lead> {
-    return this.db.findOneOrFail(Lead, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    return this.db.findOneOrFail(Lead, { where: { id }, lock: { mode: 'for_no_key_update' } });
   }
 
   /** The lead is due again at `due`, waiting for `reason`. */

@@ -83,7 +83,7 @@ export class ExecuteStepService {
   /**
    * Phase 1 for up to `limit` due executions that no other worker holds: fresh and retrying ones
    * whose time has come, and `sending` ones whose lease ran out (to be reconciled). Selected with
-   * FOR UPDATE SKIP LOCKED in the claim's own transaction, so workers claiming at once never take
+   * FOR NO KEY UPDATE SKIP LOCKED in the claim's own transaction, so workers claiming at once never take
    * the same execution and never wait on each other's. runClaimed() then sends them.
    */
   claimDue(limit: number): Promise<ClaimedBatch> {

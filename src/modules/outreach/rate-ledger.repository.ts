@@ -8,7 +8,7 @@ export type AccountUsageRow = AccountCaps & { id: string; day: string; invites_t
 
 /**
  * The rate ledger (rate_ledger): reservations of send slots per account, local day and kind.
- * Reservations run inside a transaction that holds the account row lock (SELECT … FOR UPDATE):
+ * Reservations run inside a transaction that holds the account row lock (SELECT … FOR NO KEY UPDATE):
  * the weekly sum and the daily upsert then see every other worker's reservations for the account.
  */
 export class RateLedgerRepository {

@@ -46,7 +46,7 @@ export const DUE_LEADS_SQL = `
     AND s.kind = $3 AND l.status <> 'invite_sent'
   ORDER BY l.next_action_at
   LIMIT $4
-  FOR UPDATE OF l SKIP LOCKED`;
+  FOR NO KEY UPDATE OF l SKIP LOCKED`;
 
 /** SQL: the lead `alias` would change meaningfully by getting reason `param` (see SLOT_REASONS). */
 const reasonChanges = (alias: string, param: string) =>
@@ -77,7 +77,7 @@ export class ScanRepository {
   async lockAccount(accountId: string): Promise<LinkedInAccount | undefined> {
     const account = await this.db.findOne(LinkedInAccount, {
       where: { id: accountId },
-      lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
+      lock: { mode: 'for_no_key_update', onLocked: 'skip_locked' },
     });
     return account ?? undefined;
   }
@@ -151,7 +151,7 @@ export class ScanRepository {
       `UPDATE lead l SET status = 'failed', status_reason = 'INVITE_NOT_ACCEPTED', next_action_at = NULL,
                          waiting_reason = NULL, updated_at = $2
        WHERE l.id IN (SELECT id FROM lead WHERE account_id = $1 AND next_action_at IS NOT NULL AND next_action_at <= $2
-                        AND status = 'invite_sent' ORDER BY next_action_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+                        AND status = 'invite_sent' ORDER BY next_action_at LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED)
        RETURNING l.id, l.workspace_id, l.campaign_id`,
       [accountId, now, limit],
     );

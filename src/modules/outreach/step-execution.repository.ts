@@ -28,7 +28,7 @@ export class StepExecutionRepository {
       `SELECT id FROM step_execution
          WHERE (state IN ('scheduled', 'retrying') AND scheduled_for <= $1) OR (state = 'sending' AND sending_started_at <= $2)
          ORDER BY scheduled_for, id LIMIT $3
-         FOR UPDATE SKIP LOCKED`,
+         FOR NO KEY UPDATE SKIP LOCKED`,
       [now, leaseCutoff, limit],
     );
     return rows.map((r) => r.id);
@@ -73,7 +73,7 @@ export class StepExecutionRepository {
       .innerJoinAndMapOne('e.campaign', Campaign, 'c', 'c.id = e.campaign_id')
       .where(ids.length === 1 ? 'e.id = :id' : 'e.id IN (:...ids)', { id: ids[0], ids })
       .orderBy('e.id')
-      .setLock('pessimistic_write', undefined, ['e', 'l', 'a'])
+      .setLock('for_no_key_update', undefined, ['e', 'l', 'a'])
       .getMany()) as Array<StepExecution & { account?: LinkedInAccount; campaign?: Campaign }>;
     const locked = new Map<string, LockedExecution>();
     for (const row of joined) {
@@ -84,10 +84,10 @@ export class StepExecutionRepository {
       locked.set(row.id, { execution: row, lead: lead ?? null, account: account ?? null, campaign });
     }
     for (const id of ids.filter((i) => !locked.has(i))) {
-      const execution = await this.db.findOne(StepExecution, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const execution = await this.db.findOne(StepExecution, { where: { id }, lock: { mode: 'for_no_key_update' } });
       if (!execution) continue;
-      const lead = await this.db.findOne(Lead, { where: { id: execution.leadId }, lock: { mode: 'pessimistic_write' } });
-      const account = await this.db.findOne(LinkedInAccount, { where: { id: execution.accountId }, lock: { mode: 'pessimistic_write' } });
+      const lead = await this.db.findOne(Lead, { where: { id: execution.leadId }, lock: { mode: 'for_no_key_update' } });
+      const account = await this.db.findOne(LinkedInAccount, { where: { id: execution.accountId }, lock: { mode: 'for_no_key_update' } });
       const campaign = (await this.db.findOne(Campaign, { where: { id: execution.campaignId } })) ?? undefined;
       locked.set(id, { execution, lead, account, campaign });
     }
@@ -101,7 +101,7 @@ export class StepExecutionRepository {
   async lockStillClaimed(claims: Claim[], workerId: string): Promise<Set<string>> {
     const rows = await this.db.query<Array<{ id: string }>>(
       `SELECT e.id FROM step_execution e JOIN unnest($1::uuid[], $2::timestamptz[]) AS v(id, started) ON v.id = e.id
-         WHERE e.state = 'sending' AND e.worker_id = $3 AND e.sending_started_at = v.started FOR UPDATE OF e`,
+         WHERE e.state = 'sending' AND e.worker_id = $3 AND e.sending_started_at = v.started FOR NO KEY UPDATE OF e`,
       [claims.map((c) => c.id), claims.map((c) => c.sendingStartedAt.toISOString()), workerId],
     );
     return new Set(rows.map((r) => r.id));

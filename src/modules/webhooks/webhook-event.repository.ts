@@ -24,7 +24,7 @@ const LOCK_UNPROCESSED = `SELECT e.id::text AS id, e.source, e.event, e.payload,
               a.id AS "accountId", a.owner_provider_id AS "ownerProviderId", a.status AS "accountStatus"
        FROM webhook_event e LEFT JOIN linkedin_account a ON e.unipile_account_id IS NOT NULL AND a.unipile_account_id = e.unipile_account_id
        WHERE e.id = $1 AND e.processed_at IS NULL
-       FOR UPDATE OF e`;
+       FOR NO KEY UPDATE OF e`;
 
 /** Storing webhook deliveries and taking them through processing (webhook_event). */
 export class WebhookEventRepository {
