@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     const leads: Array<{ status: string; reason: string | null; n: number }> = await db.query(
       `SELECT status::text, status_reason AS reason, count(*)::int AS n FROM lead GROUP BY 1, 2 ORDER BY 1, 3 DESC`,
     );
+    console.log(`run: ${wallS.toFixed(1)} s, ${steps.sent.toLocaleString('en')} steps sent; auditing…`);
     const auditStarted = performance.now();
     const audit = await auditSimulation(db, { minGapMs: DEFAULT_ENGINE_SETTINGS.minGapMs });
     const auditS = (performance.now() - auditStarted) / 1000;

@@ -153,6 +153,9 @@ async function check(db: Queryable, sql: string, params: unknown[] = []): Promis
 
 /** Runs every check over the database; `minGapMs` is the engine's minimum spacing of one account's actions. */
 export async function auditSimulation(db: Queryable, opts: { minGapMs: number }): Promise<SimulationAudit> {
+  // Fresh statistics first: right after a run autovacuum has not seen the new rows, and on a
+  // month-long run a plan for "1 row of lead_event" (nested loops over lead) took hours.
+  await db.query(`ANALYZE lead_event, lead, step_execution, rate_ledger, linkedin_account`);
   const [{ n }]: Array<{ n: number }> = await db.query(
     `SELECT count(*)::int AS n FROM lead_event WHERE type IN ('connection_request_sent', 'message_sent')`,
   );
