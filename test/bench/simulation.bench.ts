@@ -186,7 +186,7 @@ async function main(): Promise<void> {
         '',
         '| executions not sent: state | reason | count |',
         '|---|---|---|',
-        ...executions.map((e) => `| ${e.state} | ${e.reason ?? '—'} | ${e.n.toLocaleString('en')} |`),
+        ...(executions.length === 0 ? ['| (none: every execution was sent) | | |'] : executions.map((e) => `| ${e.state} | ${e.reason ?? '—'} | ${e.n.toLocaleString('en')} |`)),
         '',
         '| leads at the end: status | reason | count |',
         '|---|---|---|',
