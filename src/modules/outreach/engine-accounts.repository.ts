@@ -13,8 +13,9 @@ export class EngineAccountsRepository {
   /**
    * Locks the accounts of these step executions, in id order: workers claiming batches that
    * share accounts then wait for each other instead of deadlocking. NO KEY UPDATE, like every row
-   * lock here: it excludes other lockers but not the key-share locks that inserts referencing the
-   * account take (a FOR UPDATE here deadlocked with a recording transaction's lead_event insert).
+   * lock here: it excludes other lockers but not the key-share lock of a foreign-key check on the
+   * account (with FOR UPDATE, a recording transaction's check waited here while holding an
+   * execution the claim wanted: a deadlock).
    */
   async lockAccountsOfExecutions(executionIds: string[]): Promise<void> {
     await this.db.query(
