@@ -6,7 +6,7 @@ import { SandboxHttpError, sandboxErrors } from './sandbox-errors';
 import type { HttpFault, SandboxFaults } from './sandbox-faults';
 import type { LinkedInSimulation } from './sandbox-linkedin';
 import type { ResolvedSandboxOptions } from './sandbox-options';
-import type { SandboxScheduler } from './sandbox-scheduler';
+import type { EventQueue } from '../../../core/time/event-queue';
 import type { SandboxStore } from './sandbox-store';
 import type { WebhookDispatcher } from './sandbox-webhooks';
 
@@ -30,7 +30,7 @@ export type SandboxContext = {
   store: SandboxStore;
   sim: LinkedInSimulation;
   faults: SandboxFaults;
-  scheduler: SandboxScheduler;
+  scheduler: EventQueue;
   webhooks: WebhookDispatcher;
   clock: Clock;
   options: ResolvedSandboxOptions;

@@ -6,7 +6,7 @@ import type { ResolvedSandboxOptions } from './sandbox-options';
 import { accountStatusPayload, messageReceivedPayload, newRelationPayload } from './sandbox-payloads';
 import { generateProfile, type ProfileSeed, REPLY_TEXTS } from './sandbox-profiles';
 import type { SeededRandom } from './sandbox-random';
-import type { SandboxScheduler } from './sandbox-scheduler';
+import type { EventQueue } from '../../../core/time/event-queue';
 import type {
   AccountStatus,
   SandboxAccount,
@@ -25,7 +25,7 @@ const MESSAGE_MAX_LENGTH = 8_000;
 
 export type SimulationDeps = {
   store: SandboxStore;
-  scheduler: SandboxScheduler;
+  scheduler: EventQueue;
   webhooks: WebhookDispatcher;
   clock: Clock;
   options: ResolvedSandboxOptions;

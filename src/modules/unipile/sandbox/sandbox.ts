@@ -5,28 +5,17 @@ import { registerAccountRoutes } from './accounts.routes';
 import { registerAdminRoutes } from './admin.routes';
 import { registerChatRoutes } from './chats.routes';
 import { registerInvitationRoutes } from './invitations.routes';
-import { type ActiveFault, type FaultRule, SandboxFaults } from './sandbox-faults';
+import type { ActiveFault, FaultRule } from './sandbox-faults';
 import { registerAuth, registerErrorHandlers, type RequestLogEntry, type SandboxContext } from './sandbox-http';
 import { type InvitationRecord, invitationRecords, type MessageRecord, messageRecords } from './sandbox-inspection';
-import { LinkedInSimulation } from './sandbox-linkedin';
-import { resolveSandboxOptions, type SandboxOptions } from './sandbox-options';
+import type { SandboxOptions } from './sandbox-options';
 import type { ProfileSeed } from './sandbox-profiles';
-import { SeededRandom } from './sandbox-random';
-import { SandboxScheduler, type ScheduledEvent } from './sandbox-scheduler';
-import {
-  type AccountStatus,
-  type SandboxAccount,
-  type SandboxInvitation,
-  type SandboxMessage,
-  type SandboxProfile,
-  type SandboxRelation,
-  SandboxStore,
-} from './sandbox-store';
-import { type DeliveryRecord, WebhookDispatcher } from './sandbox-webhooks';
+import type { QueuedEvent } from '../../../core/time/event-queue';
+import type { AccountStatus, SandboxAccount, SandboxInvitation, SandboxMessage, SandboxProfile, SandboxRelation, SandboxStore } from './sandbox-store';
+import type { DeliveryRecord } from './sandbox-webhooks';
+import { createSandboxWorld } from './sandbox-world';
 import { registerUserRoutes } from './users.routes';
 import { registerWebhookRoutes } from './webhooks.routes';
-
-const DAY = 86_400_000;
 
 export type UnipileSandbox = {
   /** Base URL to give UnipileClient as its DSN. */
@@ -53,7 +42,7 @@ export type UnipileSandbox = {
   advance(ms: number): number;
   /** Runs events already due (the system-clock timer does this every tickMs). */
   runDue(): number;
-  pendingEvents(): Array<Omit<ScheduledEvent, 'run'>>;
+  pendingEvents(): Array<Omit<QueuedEvent, 'run'>>;
   /** When the earliest pending event is due (undefined: none), without listing them all. */
   nextEventAt(): Date | undefined;
   /** Waits until every webhook delivery has succeeded or used up its retries. */
@@ -70,18 +59,8 @@ export type UnipileSandbox = {
  * Used by integration tests and by the app when no Unipile DSN is configured.
  */
 export async function startUnipileSandbox(input: SandboxOptions = {}): Promise<UnipileSandbox> {
-  const options = resolveSandboxOptions(input);
-  const { clock, seed } = options;
-  const stream = (name: string) => SeededRandom.stream(seed, name);
-  const log = options.logger?.child({ module: 'unipile-sandbox' });
-
-  const store = new SandboxStore();
-  const scheduler = new SandboxScheduler(clock, (err, label) => log?.error({ err, label }, 'sandbox event failed'));
-  const faults = new SandboxFaults(stream('faults'));
-  for (const rule of options.faults) faults.add(rule);
-  const webhooks = new WebhookDispatcher(store, faults, clock, options.webhooks, log);
-  const sim = new LinkedInSimulation({ store, scheduler, webhooks, clock, options, rng: stream('decisions'), ids: stream('ids'), people: stream('people') });
-  seedWorld(sim, options.accounts, options.profiles, options.initialRelations, stream('relations'), clock);
+  const { options, store, scheduler, faults, webhooks, linkedin: sim, stream } = createSandboxWorld(input);
+  const { clock } = options;
 
   const keys = stream('keys');
   const apiKey = options.apiKey ?? `sandbox_${keys.unipileId()}`;
@@ -105,7 +84,7 @@ export async function startUnipileSandbox(input: SandboxOptions = {}): Promise<U
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   scheduler.start(options.tickMs);
-  log?.info({ url, seed, accounts: store.accounts.size, profiles: store.profiles.size }, 'unipile sandbox listening');
+  options.logger?.child({ module: 'unipile-sandbox' }).info({ url, seed: options.seed, accounts: store.accounts.size, profiles: store.profiles.size }, 'unipile sandbox listening');
 
   let stopped: Promise<void> | undefined;
   return {
@@ -148,27 +127,4 @@ export async function startUnipileSandbox(input: SandboxOptions = {}): Promise<U
       return stopped;
     },
   };
-}
-
-/** Accounts first, then people, then each account's existing network: same seed, same world. */
-function seedWorld(
-  sim: LinkedInSimulation,
-  accounts: Array<{ id?: string; name?: string }>,
-  profiles: number,
-  initialRelations: number,
-  rng: SeededRandom,
-  clock: Clock,
-): void {
-  const created = accounts.map((a) => sim.createAccount(a));
-  for (let i = 0; i < profiles; i++) sim.createProfile();
-  const pool = sim.prospects();
-  for (const account of created) {
-    const picked = [...pool];
-    for (let i = 0; i < Math.min(initialRelations, picked.length); i++) {
-      const j = i + Math.floor(rng.next() * (picked.length - i));
-      [picked[i], picked[j]] = [picked[j], picked[i]];
-      const connectedAt = new Date(clock.now().getTime() - rng.int(1, 365) * DAY - rng.int(0, DAY - 1));
-      sim.connect(account.id, picked[i].providerId, connectedAt);
-    }
-  }
 }

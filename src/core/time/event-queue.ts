@@ -1,17 +1,18 @@
-import { type Clock, VirtualClock } from '../../../core/clock';
+import { type Clock, VirtualClock } from '../clock';
 
-export type ScheduledEvent = { id: number; dueAt: Date; label: string; run: () => void };
+export type QueuedEvent = { id: number; dueAt: Date; label: string; run: () => void };
 
-const before = (a: ScheduledEvent, b: ScheduledEvent) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id;
+const before = (a: QueuedEvent, b: QueuedEvent) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id;
 
 /**
- * Simulated LinkedIn events (acceptances, replies, delayed webhooks) waiting for their time.
- * Time comes only from the clock: with the system clock an unref'd timer drives `runDue()`;
- * with a VirtualClock the caller `advance()`s, and events run at their own due times in order.
+ * Events waiting for their time: the sandbox's simulated LinkedIn (acceptances, replies, delayed
+ * webhooks), a dry run's sends. Time comes only from the clock: with the system clock an unref'd
+ * timer drives `runDue()`; with a VirtualClock the caller `advance()`s, and events run at their
+ * own due times in order.
  * A binary heap (cancelled events dropped lazily): a simulation keeps tens of thousands pending.
  */
-export class SandboxScheduler {
-  private readonly heap: ScheduledEvent[] = [];
+export class EventQueue {
+  private readonly heap: QueuedEvent[] = [];
   private readonly live = new Set<number>();
   private seq = 0;
   private timer?: NodeJS.Timeout;
@@ -40,7 +41,7 @@ export class SandboxScheduler {
     this.live.delete(id);
   }
 
-  pending(): Array<Omit<ScheduledEvent, 'run'>> {
+  pending(): Array<Omit<QueuedEvent, 'run'>> {
     return this.heap
       .filter((e) => this.live.has(e.id))
       .sort(before)
@@ -97,12 +98,12 @@ export class SandboxScheduler {
   }
 
   /** The earliest live event, discarding cancelled ones on the way. */
-  private peek(): ScheduledEvent | undefined {
+  private peek(): QueuedEvent | undefined {
     while (this.heap.length > 0 && !this.live.has(this.heap[0].id)) this.pop();
     return this.heap[0];
   }
 
-  private push(event: ScheduledEvent): void {
+  private push(event: QueuedEvent): void {
     const h = this.heap;
     h.push(event);
     for (let i = h.length - 1; i > 0; ) {
