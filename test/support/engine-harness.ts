@@ -113,6 +113,7 @@ export function simulationRunner(app: App, clock: VirtualClock, concurrency = 1)
     executor: app.engine.executor,
     progress: app.leadProgress,
     scanEveryMs: SCAN_EVERY_MS,
+    onLeadsDue: (accountId) => app.engine.scan.forget(accountId),
   });
 }
 

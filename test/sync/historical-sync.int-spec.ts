@@ -1,9 +1,11 @@
 import { AddLeadsDocument, CreateCampaignDocument, LinkAccountDocument, SyncHistoricalConnectionsDocument, SyncRunDocument, SyncRunsDocument } from '../graphql/generated';
 import { LeadStatus } from '../../src/modules/leads/lead-status';
+import { SCAN_JOB } from '../../src/modules/outreach/jobs/outreach.jobs';
 import { type UnipileSandbox, startUnipileSandbox } from '../../src/modules/unipile/sandbox/sandbox';
 import { pinLeadsToSenders, setLeadStatus } from '../factories/lead.factory';
 import { errorCode, gql, gqlOk } from '../support/graphql-client';
 import { type TestApp, startTestApp } from '../support/test-app';
+import { eventually } from '../support/polling';
 import { adminSession, type Session } from '../support/workspace';
 import { eventsOf, leadRow } from '../webhooks/support/campaign-fixtures';
 import { type RelationsProxy, startRelationsProxy } from './support/relations-proxy';
@@ -65,12 +67,17 @@ describe('historical connection sync', () => {
     const relations = await t.app.unipile.listRelations(unipileAccountId);
     expect(relations.items.every((r) => r.public_identifier === null)).toBe(true);
     const connectedAt = new Map(relations.items.map((r) => [r.member_id, new Date(r.created_at).toISOString()]));
+    const freshScans = async () =>
+      (await t.app.dataSource.query(`SELECT count(*)::int AS n FROM agenda_jobs WHERE name = $1 AND data->>'fresh' = 'true'`, [SCAN_JOB]))[0].n as number;
+    const scansBefore = await freshScans();
 
     const { syncHistoricalConnections: run } = await gqlOk(t.graphqlUrl, SyncHistoricalConnectionsDocument, { wait: true }, admin.token);
     expect(run).toMatchObject({ kind: 'HISTORICAL_CONNECTIONS', status: 'SUCCEEDED', processed: 9, matched: 6, unmatched: 3, error: null });
     const details = run.details as Record<string, unknown>;
     expect(details).toMatchObject({ leadsInScope: 8, recorded: 6 });
     expect(details.profileLookups).toBeGreaterThanOrEqual(5);
+    // Connected leads may be due at once (an invite step skipped): the engine is woken, no scan memo hides them.
+    await eventually(async () => expect(await freshScans()).toBe(scansBefore + 1));
     expect(run.unmatchedSample.map((u) => u.memberId).sort()).toEqual(strangers.map((s) => s.providerId).sort());
     expect(run.unmatchedSample.every((u) => u.accountId === accountId)).toBe(true);
 
@@ -91,6 +98,7 @@ describe('historical connection sync', () => {
     // A second run records nothing new.
     const again = (await gqlOk(t.graphqlUrl, SyncHistoricalConnectionsDocument, { wait: true, accountId }, admin.token)).syncHistoricalConnections;
     expect(again).toMatchObject({ status: 'SUCCEEDED', details: expect.objectContaining({ recorded: 0 }) });
+    expect(await freshScans()).toBe(scansBefore + 1); // nothing recorded, nothing to wake for
     const total = await t.app.dataSource.query(`SELECT count(*)::int AS n FROM lead_event WHERE campaign_id = $1 AND type = 'connection_accepted_historical'`, [campaignId]);
     expect(total[0].n).toBe(6);
 

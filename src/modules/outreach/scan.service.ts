@@ -81,9 +81,10 @@ export class ScanService {
     return results;
   }
 
-  /** Drops every memo: the next scan looks at each account afresh (new leads, an activation). */
-  forget(): void {
-    this.memos.clear();
+  /** Drops the account's memo, or every memo: the next scan looks at it (each account) afresh (new leads, an activation, an acceptance). */
+  forget(accountId?: string): void {
+    if (accountId) this.memos.delete(accountId);
+    else this.memos.clear();
   }
 
   /** Scans one account; undefined when another worker is scanning it right now. */

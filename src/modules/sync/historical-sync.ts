@@ -17,6 +17,8 @@ export type HistoricalSyncDeps = {
   unipile: Pick<UnipileClient, 'listRelations' | 'getProfile'>;
   progress: LeadProgressService;
   log: Logger;
+  /** Connected leads may be due now (their invite step skipped): wakes the engine's scan. */
+  onLeadsDue?: () => void;
 };
 
 /**
@@ -76,6 +78,7 @@ export function historicalConnectionsRunner(deps: HistoricalSyncDeps): SyncRunne
         cursor = page.cursor ?? undefined;
       } while (cursor);
     }
+    if ((totals.details.recorded as number) > 0) deps.onLeadsDue?.();
     if (totals.unmatched > 0) deps.log.info({ runId: run.id, unmatched: totals.unmatched, sample: totals.unmatchedSample!.slice(0, 5) }, 'historical sync: relations without a lead');
     return totals;
   };

@@ -37,6 +37,8 @@ export class ReconcileService {
     private readonly clock: Clock,
     log: Logger,
     private readonly onReply?: ReplyListener,
+    /** Acceptances found here may make leads due at once (their message's delay passed): wakes the engine's scan, as a webhook's does. */
+    private readonly onLeadsDue?: () => void,
   ) {
     this.log = log.child({ module: 'sync' });
   }
@@ -54,6 +56,7 @@ export class ReconcileService {
     const since = new Date(checkedAt ? checkedAt.getTime() - OVERLAP_MS : startedAt.getTime() - FIRST_LOOKBACK_MS);
 
     const acceptances = await this.acceptances(account);
+    if (acceptances > 0) this.onLeadsDue?.();
     const replies = await this.replies(account, since);
     await this.state.saveCheckedAt(accountId, startedAt);
     if (acceptances + replies > 0) this.log.info({ accountId, acceptances, replies }, 'reconciliation found what webhooks missed');

@@ -30,12 +30,13 @@ export const syncModule = defineModule({
     const { manager } = dataSource;
     const accounts = new SyncAccountsRepository(manager);
     const leads = new SyncLeadsRepository(manager);
+    const leadsDue = () => void signals.leadsDue.emit();
     const service = new SyncService(
       new SyncRunRepository(manager),
       new SyncScopeRepository(manager),
       accounts,
       {
-        [SyncKind.HISTORICAL_CONNECTIONS]: historicalConnectionsRunner({ accounts, leads, unipile, progress, log }),
+        [SyncKind.HISTORICAL_CONNECTIONS]: historicalConnectionsRunner({ accounts, leads, unipile, progress, log, onLeadsDue: leadsDue }),
         [SyncKind.CONVERSATIONS]: conversationBackfillRunner({ leads, unipile }),
         [SyncKind.RATE_USAGE]: rateUsageBackfillRunner({
           accounts,
@@ -48,8 +49,16 @@ export const syncModule = defineModule({
       clock,
       log,
     );
-    const reconcile = new ReconcileService(new ReconcileStateRepository(manager), accounts, leads, unipile, progress, clock, log, (reply) =>
-      signals.replyDetected.emit(reply),
+    const reconcile = new ReconcileService(
+      new ReconcileStateRepository(manager),
+      accounts,
+      leads,
+      unipile,
+      progress,
+      clock,
+      log,
+      (reply) => signals.replyDetected.emit(reply),
+      leadsDue,
     );
     return {
       service,

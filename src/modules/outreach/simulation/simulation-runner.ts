@@ -19,6 +19,11 @@ export type SimulationParts = {
   /** How often the engine scans (the recurring job's interval). */
   scanEveryMs: number;
   /**
+   * Called with an account whose leads a detected acceptance may have made due (in the service,
+   * the webhook and the reconciliation wake the engine's scan): the scan must not skip it.
+   */
+  onLeadsDue?: (accountId: string) => void;
+  /**
    * Accounts worked on at once (default 1: one execution after another, each at its own instant).
    * Above 1 the clock must be a SimulationClock: executions due before anything else can happen
    * (the next scan or LinkedIn event) run together, each account's in order at its own instant.
@@ -150,7 +155,8 @@ export class SimulationRunner {
     const accountId = await this.accountId(fact.accountId);
     if (!accountId) return;
     if ('connectionId' in fact) {
-      await this.parts.progress.markConnected({ accountId, providerId: fact.providerId, occurredAt: fact.createdAt, source: EventSource.POLL });
+      const connected = await this.parts.progress.markConnected({ accountId, providerId: fact.providerId, occurredAt: fact.createdAt, source: EventSource.POLL });
+      if (connected.length > 0) this.parts.onLeadsDue?.(accountId);
       return;
     }
     await this.parts.progress.markReplied({
