@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       [
         '## simulateCampaign (`npm run bench:simulate-campaign`)',
         '',
-        `(a) One campaign of ${LEADS.toLocaleString('en')} leads on ${SENDERS} senders (default caps and hours), the default 4-step sequence, ${DAYS} days: the GraphQL call as a client makes it (the run in a worker thread on an in-memory PGlite and its own sandbox), ${RUNS} runs.`,
+        `(a) One campaign of ${LEADS.toLocaleString('en')} leads on ${SENDERS} senders (default caps and hours), the default 4-step sequence, ${DAYS} days: the GraphQL call as a client makes it (the dry run in memory in a worker thread, against the sandbox's LinkedIn in-process), ${RUNS} runs.`,
         '',
         '| median wall time | target | runs (s) | invites | messages | acceptances | replies | timeline events |',
         '|---|---|---|---|---|---|---|---|',

@@ -4,7 +4,7 @@ export { LeadEvent } from './lead-event.entity';
 export { statusChangedEvent } from './lead-events';
 export { LeadEventRepository } from './lead-event.repository';
 export type { NewLeadEvent } from './lead-events';
-export { DEFAULT_OPT_OUT_PHRASES, leadProgressRepositories, LeadProgressService, PRE_REPLY_STATUSES } from './lead-progress.service';
+export { containsOptOutPhrase, DEFAULT_OPT_OUT_PHRASES, leadProgressRepositories, LeadProgressService, PRE_REPLY_STATUSES } from './lead-progress.service';
 export type { ReplyResult } from './lead-progress.service';
 export { ACTIVE_LEAD_STATUSES, isActiveLeadStatus, LeadStatus } from './lead-status';
 export { LeadRepository } from './lead.repository';

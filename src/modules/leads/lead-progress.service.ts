@@ -14,6 +14,13 @@ import { LeadRepository } from './lead.repository';
 /** Phrases that mean "stop contacting me" (matched case-insensitively as whole words). */
 export const DEFAULT_OPT_OUT_PHRASES = ['stop', 'unsubscribe', 'not interested', 'remove me', 'do not contact'];
 
+/** Whether a reply says one of the phrases as whole words (case and punctuation ignored). */
+export function containsOptOutPhrase(text: string | null, phrases: readonly string[]): boolean {
+  if (!text) return false;
+  const normalized = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim()} `;
+  return phrases.some((p) => normalized.includes(` ${p.toLowerCase()} `));
+}
+
 export type Acceptance = {
   /** Our LinkedInAccount id. */
   accountId: string;
@@ -231,9 +238,7 @@ export class LeadProgressService {
   }
 
   isOptOut(text: string | null): boolean {
-    if (!text) return false;
-    const normalized = ` ${text.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim()} `;
-    return this.optOutPhrases.some((p) => normalized.includes(` ${p.toLowerCase()} `));
+    return containsOptOutPhrase(text, this.optOutPhrases);
   }
 
   private event(

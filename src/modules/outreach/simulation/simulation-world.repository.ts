@@ -1,19 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import { LinkedInAccount } from '../../accounts';
-import { Workspace } from '../../auth';
-import { Campaign, CampaignSender, SequenceStep } from '../../campaigns';
-import { LeadRepository } from '../../leads';
-
-/** A lead copied into the dry run (custom fields as JSON text). */
-export type WorldLead = {
-  account_id: string;
-  public_identifier: string | null;
-  provider_id: string;
-  first_name: string | null;
-  last_name: string | null;
-  company: string | null;
-  custom_fields: string;
-};
 
 /** A step execution the runner may run now. */
 export type DueExecution = { id: string; account_id: string; scheduled_for: Date };
@@ -24,61 +9,9 @@ export type DueExecution = { id: string; account_id: string; scheduled_for: Date
  */
 export type NextMoments = { busy: boolean | null; next: Date | null; nextExecution: Date | null };
 
-export type TimelineRow = { at: Date; public_identifier: string | null; provider_id: string | null; type: string; step_index: number | null; reason: string | null };
-
-/**
- * The statements of a dry run on its own throw-away database: copying the campaign in, what the
- * runner asks between the engine's steps, and the results read out at the end.
- */
+/** What the simulation runner asks the engine's database between the engine's steps. */
 export class SimulationWorldRepository {
   constructor(private readonly db: EntityManager) {}
-
-  createWorkspace(name: string): Promise<Workspace> {
-    return this.db.getRepository(Workspace).save({ name });
-  }
-
-  createAccount(account: Partial<LinkedInAccount>): Promise<LinkedInAccount> {
-    return this.db.getRepository(LinkedInAccount).save(account);
-  }
-
-  createCampaign(campaign: Partial<Campaign>): Promise<Campaign> {
-    return this.db.getRepository(Campaign).save(campaign);
-  }
-
-  async addSenders(campaignId: string, accountIds: string[]): Promise<void> {
-    await this.db.getRepository(CampaignSender).save(accountIds.map((accountId) => ({ campaignId, accountId })));
-  }
-
-  async addSteps(steps: Array<Partial<SequenceStep>>): Promise<void> {
-    await this.db.getRepository(SequenceStep).save(steps);
-  }
-
-  /** One statement for all of them (5,000 single-row inserts cost seconds on PGlite). */
-  async insertLeads(workspaceId: string, campaignId: string, createdAt: Date, rows: WorldLead[]): Promise<void> {
-    await this.db.query(
-      `INSERT INTO lead (workspace_id, campaign_id, account_id, public_identifier, provider_id, first_name, last_name, company, custom_fields, created_at)
-     SELECT $1, $2, v.account_id, v.public_identifier, v.provider_id, v.first_name, v.last_name, v.company, v.custom_fields::jsonb, $3
-     FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-       AS v(account_id, public_identifier, provider_id, first_name, last_name, company, custom_fields)`,
-      [
-        workspaceId,
-        campaignId,
-        createdAt.toISOString(),
-        rows.map((r) => r.account_id),
-        rows.map((r) => r.public_identifier),
-        rows.map((r) => r.provider_id),
-        rows.map((r) => r.first_name),
-        rows.map((r) => r.last_name),
-        rows.map((r) => r.company),
-        rows.map((r) => r.custom_fields),
-      ],
-    );
-  }
-
-  /** When each lead of the campaign is next due (the leads feature's rule). */
-  scheduleLeads(campaignId: string): Promise<void> {
-    return new LeadRepository(this.db).reschedule(campaignId);
-  }
 
   /** Executions due by `now`, or before `horizon`, in time order. */
   dueExecutions(now: Date, horizon: Date): Promise<DueExecution[]> {
@@ -111,26 +44,5 @@ export class SimulationWorldRepository {
   async accountIdOf(unipileAccountId: string): Promise<string | undefined> {
     const [row]: Array<{ id: string }> = await this.db.query(`SELECT id FROM linkedin_account WHERE unipile_account_id = $1`, [unipileAccountId]);
     return row?.id;
-  }
-
-  /** Lead events of the campaign, per type. */
-  async eventTotals(campaignId: string): Promise<Array<{ type: string; n: number }>> {
-    return this.db.query(`SELECT type::text, count(*)::int AS n FROM lead_event WHERE campaign_id = $1 GROUP BY type`, [campaignId]);
-  }
-
-  /** Leads of the campaign, per status. */
-  async statusCounts(campaignId: string): Promise<Array<{ status: string; n: number }>> {
-    return this.db.query(`SELECT status::text, count(*)::int AS n FROM lead WHERE campaign_id = $1 GROUP BY status`, [campaignId]);
-  }
-
-  /** The campaign's events but lead_added, in order, at most `limit`. */
-  timeline(campaignId: string, limit: number): Promise<TimelineRow[]> {
-    return this.db.query(
-      `SELECT e.occurred_at AS at, l.public_identifier, l.provider_id, e.type::text, e.step_index, e.reason
-       FROM lead_event e JOIN lead l ON l.id = e.lead_id
-       WHERE e.campaign_id = $1 AND e.type <> 'lead_added'
-       ORDER BY e.occurred_at, e.id LIMIT $2`,
-      [campaignId, limit],
-    );
   }
 }

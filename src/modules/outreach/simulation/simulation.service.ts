@@ -7,7 +7,7 @@ import type { Logger } from '../../../core/logger';
 import type { Viewer } from '../../../core/graphql/viewer';
 import type { CampaignService } from '../../campaigns';
 import type { EngineSettings } from '../engine-settings';
-import type { SimulationInput, SimulationOutput } from './simulation-run';
+import type { SimulationInput, SimulationOutput } from './dry-run.types';
 import { SimulationError } from './simulation.errors';
 import type { SimulationRepository } from './simulation.repository';
 import type { SimulationResult } from './simulation.types';
@@ -27,12 +27,12 @@ export type SimulationLimits = {
 export const DEFAULT_SIMULATION_LIMITS: SimulationLimits = { maxPerWorkspace: 1, maxConcurrent: 3, memoryMb: 384 };
 
 /**
- * A dry run: the campaign's senders, sequence and active leads are read here, then copied into a
- * throw-away in-memory database and a sandbox LinkedIn on a virtual clock in a worker thread
- * (simulation-run.ts), where the real engine runs them for N days. Nothing touches the real
- * database, accounts or Unipile, and nothing of the run happens on the API's event loop. Runs are
- * limited per workspace and per process, and each thread's heap is bounded. Acceptance and reply
- * odds are the sandbox's (SANDBOX_ACCEPT_PROBABILITY, SANDBOX_REPLY_PROBABILITY).
+ * A dry run: the campaign's senders, sequence and active leads are read here, then played for N
+ * days in a worker thread (dry-run.ts): the engine's rules in memory on a virtual clock, against
+ * the sandbox's LinkedIn in-process. Nothing touches the real database, accounts or Unipile, and
+ * nothing of the run happens on the API's event loop. Runs are limited per workspace and per
+ * process, and each thread's heap is bounded. Acceptance and reply odds are the sandbox's
+ * (SANDBOX_ACCEPT_PROBABILITY, SANDBOX_REPLY_PROBABILITY).
  */
 export class SimulationService {
   private readonly running = new Map<string, number>();

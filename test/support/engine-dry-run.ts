@@ -1,64 +1,34 @@
-import { seededRandom } from '../../../core/random';
-import { createDataSource } from '../../../core/db/data-source';
-import { startEmbeddedPostgres } from '../../../core/db/embedded-postgres';
-import type { Logger } from '../../../core/logger';
-import type { LinkedInAccount } from '../../accounts';
-import { type Campaign, CampaignStatus, type SequenceStep } from '../../campaigns';
-import { DEFAULT_OPT_OUT_PHRASES, type Lead, leadProgressRepositories, LeadProgressService } from '../../leads';
-import { startUnipileSandbox, UnipileClient, UnipileMessenger, type UnipileSandbox } from '../../unipile';
-import type { EngineSettings, ExecutionScheduler } from '../engine-settings';
-import { EngineRepositories } from '../engine-repositories';
-import { ExecuteStepService } from '../execute-step.service';
-import { ScanRepository } from '../scan.repository';
-import { ScanService } from '../scan.service';
-import { SchedulerService } from '../scheduler.service';
-import { StepSender } from '../step-sender';
-import { SimulationClock } from './simulation-clock';
-import { SimulationRunner } from './simulation-runner';
-import { SimulationWorldRepository, type WorldLead } from './simulation-world.repository';
+import { seededRandom } from '../../src/core/random';
+import { createDataSource } from '../../src/core/db/data-source';
+import { startEmbeddedPostgres } from '../../src/core/db/embedded-postgres';
+import { createLogger } from '../../src/core/logger';
+import { ENTITIES } from '../../src/modules';
+import { CampaignStatus } from '../../src/modules/campaigns';
+import { DEFAULT_OPT_OUT_PHRASES, leadProgressRepositories, LeadProgressService } from '../../src/modules/leads';
+import { startUnipileSandbox, UnipileClient, UnipileMessenger, type UnipileSandbox } from '../../src/modules/unipile';
+import type { ExecutionScheduler } from '../../src/modules/outreach/engine-settings';
+import { EngineRepositories } from '../../src/modules/outreach/engine-repositories';
+import { ExecuteStepService } from '../../src/modules/outreach/execute-step.service';
+import { ScanRepository } from '../../src/modules/outreach/scan.repository';
+import { ScanService } from '../../src/modules/outreach/scan.service';
+import { SchedulerService } from '../../src/modules/outreach/scheduler.service';
+import { StepSender } from '../../src/modules/outreach/step-sender';
+import { SimulationClock } from '../../src/modules/outreach/simulation/simulation-clock';
+import { SimulationRunner } from '../../src/modules/outreach/simulation/simulation-runner';
+import { EngineDryRunRepository, type WorldLead } from './engine-dry-run.repository';
+import type { SimulationInput, SimulationOutput } from '../../src/modules/outreach/simulation/dry-run.types';
 
 const MAX_TIMELINE = 10_000;
 const SCAN_EVERY_MS = 15 * 60_000;
-/** Accounts whose due steps run side by side (the runner's lanes, in batches). */
-const CONCURRENCY = 8;
-
-/** Everything a dry run needs, as plain data (it crosses to a worker thread). */
-export type SimulationInput = {
-  campaignId: string;
-  days: number;
-  start: Date;
-  campaign: Pick<Campaign, 'name' | 'customFields' | 'sequenceVersion'>;
-  steps: SequenceStep[];
-  /** Plain rows (the entity's computed accessors do not cross to the thread). */
-  accounts: Array<Omit<LinkedInAccount, 'workingHoursStart' | 'workingHoursEnd'>>;
-  leads: Lead[];
-  settings: EngineSettings;
-  odds: { acceptProbability: number; replyProbability: number };
-  seed: string;
-};
-
-/** What simulateCampaign answers (SimulationResult's fields). */
-export type SimulationOutput = {
-  campaignId: string;
-  days: number;
-  startedAt: Date;
-  endedAt: Date;
-  leads: number;
-  invitesSent: number;
-  acceptances: number;
-  messagesSent: number;
-  replies: number;
-  leadsByStatus: Array<{ status: string; count: number }>;
-  truncated: boolean;
-  timeline: Array<{ at: Date; publicIdentifier: string | null; providerId: string | null; type: string; stepIndex: number | null; reason: string | null }>;
-};
 
 /**
- * The dry run itself: the campaign copied into a throw-away in-memory database (PGlite) and a
- * sandbox LinkedIn on a virtual clock, and the real engine run over it for N days, executions of
- * different senders side by side in batches, as in the simulation benchmark.
+ * The reference a dry run (src/modules/outreach/simulation/dry-run.ts) is checked against: the
+ * same campaign copied into a throw-away in-memory database (PGlite) and a sandbox LinkedIn over
+ * HTTP on a virtual clock, and the real engine services run over it by the SimulationRunner.
+ * `concurrency` accounts' executions run side by side (1: one after another, in time order).
  */
-export async function runSimulation(input: SimulationInput, log: Logger, entities: Function[]): Promise<SimulationOutput> {
+export async function runEngineDryRun(input: SimulationInput, { concurrency = 1 } = {}): Promise<SimulationOutput> {
+  const log = createLogger('silent');
   const clock = new SimulationClock(input.start);
   const sandbox = await startUnipileSandbox({
     clock,
@@ -70,15 +40,15 @@ export async function runSimulation(input: SimulationInput, log: Logger, entitie
     limits: { invitesPerDay: 1_000, invitesPerWeek: 5_000, profileViewsPerDay: 100_000 },
   });
   const pg = await startEmbeddedPostgres();
-  const db = createDataSource(pg.url, { entities, poolSize: 1 });
+  const db = createDataSource(pg.url, { entities: ENTITIES, poolSize: 1 });
   try {
     await db.initialize();
     await db.runMigrations({ transaction: 'each' });
-    const world = new SimulationWorldRepository(db.manager);
+    const world = new EngineDryRunRepository(db.manager);
     const simCampaignId = await copyWorld(world, sandbox, input);
     const noJobs: ExecutionScheduler = { scheduleExecution: async () => undefined };
     const unipile = new UnipileClient({ dsn: sandbox.url, apiKey: sandbox.apiKey });
-    const settings = { ...input.settings, jitterMs: Math.min(input.settings.jitterMs, 60_000), scanConcurrency: 1 };
+    const settings = { ...input.settings, scanConcurrency: 1 };
     const engineRepositories = EngineRepositories.on(db.manager);
     const scan = new ScanService(db, new ScanRepository(db.manager), clock, settings, noJobs, seededRandom(Number.parseInt(input.seed.slice(0, 8), 16)));
     const executor = new ExecuteStepService(db, clock, settings, new StepSender(unipile, new UnipileMessenger(unipile)), noJobs, log, 'simulation', engineRepositories);
@@ -90,7 +60,8 @@ export async function runSimulation(input: SimulationInput, log: Logger, entitie
       executor,
       progress: new LeadProgressService(db, clock, DEFAULT_OPT_OUT_PHRASES, leadProgressRepositories(db.manager)),
       scanEveryMs: SCAN_EVERY_MS,
-      concurrency: CONCURRENCY,
+      onLeadsDue: (accountId) => scan.forget(accountId),
+      concurrency,
     });
     await runner.runFor(input.days * 86_400_000);
     return await collect(world, simCampaignId, input, clock.now());
@@ -102,13 +73,14 @@ export async function runSimulation(input: SimulationInput, log: Logger, entitie
 }
 
 /** The campaign as it is now, in the simulation: senders as sandbox accounts, leads as sandbox members. */
-async function copyWorld(world: SimulationWorldRepository, sandbox: UnipileSandbox, input: SimulationInput): Promise<string> {
+async function copyWorld(world: EngineDryRunRepository, sandbox: UnipileSandbox, input: SimulationInput): Promise<string> {
   const { campaign, steps, accounts, leads, start } = input;
   const workspace = await world.createWorkspace('simulation');
   const accountIds = new Map<string, string>();
   for (const account of accounts) {
     const remote = sandbox.createAccount({ name: account.displayName });
-    const { id: _id, workspaceId: _ws, createdAt: _c, updatedAt: _u, ...settings } = account;
+    // The account keeps its id: the engine scans accounts in id order, and so does the dry run.
+    const { workspaceId: _ws, createdAt: _c, updatedAt: _u, ...settings } = account;
     const copy = await world.createAccount({
       ...settings,
       workspaceId: workspace.id,
@@ -152,7 +124,7 @@ async function copyWorld(world: SimulationWorldRepository, sandbox: UnipileSandb
   return simCampaign.id;
 }
 
-async function collect(world: SimulationWorldRepository, simCampaignId: string, input: SimulationInput, endedAt: Date): Promise<SimulationOutput> {
+async function collect(world: EngineDryRunRepository, simCampaignId: string, input: SimulationInput, endedAt: Date): Promise<SimulationOutput> {
   const totals = await world.eventTotals(simCampaignId);
   const statuses = await world.statusCounts(simCampaignId);
   const count = (type: string) => totals.find((t) => t.type === type)?.n ?? 0;
