@@ -250,6 +250,28 @@ describe('ScanService.scanAccount', () => {
     expect(scans.methods()).toEqual(['lockAccount', 'state']);
   });
 
+  it('should carry the last scan’s deferral when no lead became due since, and look afresh once the account is forgotten', async () => {
+    const { scans, service, clock } = setup();
+    scans.accountRows = [senderAccount({ status: AccountStatus.PAUSED })];
+    scans.selectable = [dueLead('x')];
+    await service.scanAccount('account-1');
+    expect(scans.argsOf('deferDue')).toEqual(['ACCOUNT_PAUSED', null]);
+
+    // A minute later nothing became due since the first scan: its memo answers, no statement rewrites the reason.
+    clock.advance(MINUTE);
+    scans.scanState = { ...scans.scanState, freshDue: false };
+    scans.calls.length = 0;
+    expect(await service.scanAccount('account-1')).toMatchObject({ deferred: 1, reason: 'ACCOUNT_PAUSED' });
+    expect(scans.argsOf('state')[4]).toEqual(NOW);
+    expect(scans.methods()).toEqual(['lockAccount', 'state']);
+
+    service.forget('account-1');
+    scans.calls.length = 0;
+    await service.scanAccount('account-1');
+    expect(scans.argsOf('state')[4]).toBeNull();
+    expect(scans.argsOf('deferDue')).toEqual(['ACCOUNT_PAUSED', null]);
+  });
+
   it('should answer undefined when another scan holds the account', async () => {
     const { scans, service } = setup();
     scans.locked = true;

@@ -90,12 +90,14 @@ export class ScanService {
   /** Scans one account; undefined when another worker is scanning it right now. */
   async scanAccount(accountId: string): Promise<AccountScan | undefined> {
     let scan: Scan | undefined;
+    // The last scan's memo guides this one; it is dropped meanwhile, so a scan that fails leaves none.
+    const memo = this.memos.get(accountId);
     this.memos.delete(accountId);
     const result = await this.db.transaction(async (em) => {
       const scans = this.scans.withManager(em);
       const account = await scans.lockAccount(accountId);
       if (!account) return undefined;
-      scan = await this.begin(scans, account);
+      scan = await this.begin(scans, account, memo);
       const outcome = await this.plan(scan);
       if (outcome.nextSlotAt?.getTime() !== account.nextSlotAt?.getTime()) await scans.setNextSlot(account.id, outcome.nextSlotAt);
       return outcome;
@@ -106,11 +108,11 @@ export class ScanService {
   }
 
   /** Reads the account's situation in one round trip (most scans find nothing due), and lets overdue invitations go. */
-  private async begin(scans: ScanRepository, account: LinkedInAccount): Promise<Scan> {
+  private async begin(scans: ScanRepository, account: LinkedInAccount, lastMemo: ScanMemo | undefined): Promise<Scan> {
     const now = this.clock.now();
     const window = currentOrNextWindow(account, now);
     const day = localDay(account.timezone, now);
-    const previous = validMemo(this.memos.get(account.id), account, now);
+    const previous = validMemo(lastMemo, account, now);
     const state = await scans.state(account.id, now, day, window.start, previous ? new Date(previous.at) : null);
     const exited = state.dueUnaccepted ? await this.exitUnaccepted(scans, account.id, now) : 0;
     const memo = newScanMemo(account, now, exited < this.settings.scanBatch);
