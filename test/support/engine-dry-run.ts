@@ -17,6 +17,7 @@ import { SimulationClock } from '../../src/modules/outreach/simulation/simulatio
 import { SimulationRunner } from '../../src/modules/outreach/simulation/simulation-runner';
 import { EngineDryRunRepository, type WorldLead } from './engine-dry-run.repository';
 import type { SimulationInput, SimulationOutput } from '../../src/modules/outreach/simulation/dry-run.types';
+import { dryRunLinkedIn } from '../../src/modules/outreach/simulation/dry-run';
 
 const MAX_TIMELINE = 10_000;
 const SCAN_EVERY_MS = 15 * 60_000;
@@ -30,15 +31,7 @@ const SCAN_EVERY_MS = 15 * 60_000;
 export async function runEngineDryRun(input: SimulationInput, { concurrency = 1 } = {}): Promise<SimulationOutput> {
   const log = createLogger('silent');
   const clock = new SimulationClock(input.start);
-  const sandbox = await startUnipileSandbox({
-    clock,
-    seed: input.seed,
-    accounts: 0,
-    profiles: 0,
-    acceptance: { probability: input.odds.acceptProbability },
-    reply: { probability: input.odds.replyProbability },
-    limits: { invitesPerDay: 1_000, invitesPerWeek: 5_000, profileViewsPerDay: 100_000 },
-  });
+  const sandbox = await startUnipileSandbox(dryRunLinkedIn(input, clock));
   const pg = await startEmbeddedPostgres();
   const db = createDataSource(pg.url, { entities: ENTITIES, poolSize: 1 });
   try {

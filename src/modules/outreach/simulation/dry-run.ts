@@ -1,10 +1,10 @@
-import { VirtualClock } from '../../../core/clock';
+import { type Clock, VirtualClock } from '../../../core/clock';
 import { seededRandom } from '../../../core/random';
 import { EventQueue } from '../../../core/time/event-queue';
 import type { ActionKind, LinkedInAccount } from '../../accounts';
 import { type Campaign, CampaignStatus, type SequenceStep, StepKind } from '../../campaigns';
 import { containsOptOutPhrase, DEFAULT_OPT_OUT_PHRASES, isActiveLeadStatus, type Lead, LeadEventType, LeadStatus } from '../../leads';
-import { createSandboxWorld, type SandboxMessage, type SandboxRelation, type SandboxWorld } from '../../unipile';
+import { createSandboxWorld, type SandboxMessage, type SandboxOptions, type SandboxRelation, type SandboxWorld } from '../../unipile';
 import type { EngineSettings } from '../engine-settings';
 import { grantSlots } from '../rate-ledger';
 import { ACTION_KINDS, accountHold, capReasons, nextSlotAt, paceDueLeads, type Pacing, roomToday, SLOT_REASONS, waitingReason } from '../scan-rules';
@@ -29,6 +29,22 @@ export function runDryRun(input: SimulationInput): SimulationOutput {
   return new DryRun(input).run();
 }
 
+/**
+ * The LinkedIn of a dry run: empty until the campaign is copied in, the run's seed and odds, and
+ * LinkedIn's own limits out of the way (the senders' caps are what a dry run shows).
+ */
+export function dryRunLinkedIn(input: SimulationInput, clock: Clock): SandboxOptions {
+  return {
+    clock,
+    seed: input.seed,
+    accounts: 0,
+    profiles: 0,
+    acceptance: { probability: input.odds.acceptProbability },
+    reply: { probability: input.odds.replyProbability },
+    limits: { invitesPerDay: 1_000, invitesPerWeek: 5_000, profileViewsPerDay: 100_000 },
+  };
+}
+
 class DryRun {
   private readonly clock: VirtualClock;
   private readonly world: SandboxWorld;
@@ -51,15 +67,7 @@ class DryRun {
 
   constructor(private readonly input: SimulationInput) {
     this.clock = new VirtualClock(input.start);
-    this.world = createSandboxWorld({
-      clock: this.clock,
-      seed: input.seed,
-      accounts: 0,
-      profiles: 0,
-      acceptance: { probability: input.odds.acceptProbability },
-      reply: { probability: input.odds.replyProbability },
-      limits: { invitesPerDay: 1_000, invitesPerWeek: 5_000, profileViewsPerDay: 100_000 },
-    });
+    this.world = createSandboxWorld(dryRunLinkedIn(input, this.clock));
     const fail = (error: unknown) => {
       this.failure ??= error;
     };
