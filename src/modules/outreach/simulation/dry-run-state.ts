@@ -44,6 +44,10 @@ export type DryEvent = { seq: number; at: Date; lead: Lead; type: LeadEventType;
 
 export class DryRunState {
   readonly events: DryEvent[] = [];
+  /** Every lead of the campaign, in the order they were copied in. */
+  readonly leads: Lead[] = [];
+  /** Leads by their sender's LinkedIn account and member id: who an acceptance or a reply is from. */
+  private readonly byMember = new Map<string, Lead>();
   /** Used slots per account, local day and kind (rate_ledger). */
   private readonly ledger = new Map<string, number>();
   private readonly leadDue = new Map<string, number>();
@@ -62,6 +66,17 @@ export class DryRunState {
 
   accountOf(lead: Lead): DryAccount {
     return this.byId.get(lead.accountId!)!;
+  }
+
+  addLead(lead: Lead): void {
+    this.leads.push(lead);
+    this.byMember.set(`${this.accountOf(lead).remoteId}/${lead.providerId}`, lead);
+    this.reschedule(lead);
+  }
+
+  /** The lead a LinkedIn account's member is, if any. */
+  leadOf(remoteAccountId: string, providerId: string): Lead | undefined {
+    return this.byMember.get(`${remoteAccountId}/${providerId}`);
   }
 
   step(index: number): SequenceStep | undefined {

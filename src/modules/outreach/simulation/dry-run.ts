@@ -1,20 +1,21 @@
 import { type Clock, VirtualClock } from '../../../core/clock';
 import { seededRandom } from '../../../core/random';
 import { EventQueue } from '../../../core/time/event-queue';
-import type { ActionKind, LinkedInAccount } from '../../accounts';
-import { type Campaign, CampaignStatus, type SequenceStep, StepKind } from '../../campaigns';
-import { containsOptOutPhrase, DEFAULT_OPT_OUT_PHRASES, isActiveLeadStatus, type Lead, LeadEventType, LeadStatus } from '../../leads';
+import type { ActionKind } from '../../accounts';
+import { type Campaign, CampaignStatus, StepKind } from '../../campaigns';
+import { type Lead, LeadEventType, LeadStatus } from '../../leads';
 import { createSandboxWorld, type SandboxMessage, type SandboxOptions, type SandboxRelation, type SandboxWorld } from '../../unipile';
 import type { EngineSettings } from '../engine-settings';
 import { grantSlots } from '../rate-ledger';
 import { ACTION_KINDS, accountHold, capReasons, nextSlotAt, paceDueLeads, type Pacing, roomToday, SLOT_REASONS, waitingReason } from '../scan-rules';
 import { type Decision, decideStep, slotRefused } from '../step-decision';
 import { ExecutionState, type StepExecution } from '../step-execution.entity';
-import { DryRunSender, type SendResult } from './dry-run-sender';
-import { type DryAccount, type DryExecution, DryRunState } from './dry-run-state';
+import { DryRunOutcomes } from './dry-run-outcomes';
+import { DryRunSender } from './dry-run-sender';
+import type { DryAccount, DryExecution, DryRunState } from './dry-run-state';
+import { copyCampaign, summarize } from './dry-run-world';
 import type { SimulationInput, SimulationOutput } from './dry-run.types';
 
-const MAX_TIMELINE = 10_000;
 const SCAN_EVERY_MS = 15 * 60_000;
 
 /**
@@ -49,16 +50,15 @@ class DryRun {
   private readonly clock: VirtualClock;
   private readonly world: SandboxWorld;
   private readonly state: DryRunState;
+  private readonly outcomes: DryRunOutcomes;
   private readonly sender: DryRunSender;
+  /** Queued sends, each at its instant. */
   private readonly sends: EventQueue;
+  /** Leads' future due times (lead.next_action_at): when a quiet run must scan next. */
   private readonly dueTimes: EventQueue;
   private readonly campaign: Campaign;
-  private readonly leads: Lead[] = [];
   private readonly settings: EngineSettings;
   private readonly pacing: Pacing;
-  private readonly byRemote = new Map<string, DryAccount>();
-  /** Leads by sender account and member id: who an acceptance or a reply is from. */
-  private readonly byMember = new Map<string, Lead>();
   private failure: unknown;
   private lastScanAt = Number.NEGATIVE_INFINITY;
   private nextScanAt: number;
@@ -77,7 +77,8 @@ class DryRun {
     this.pacing = { minGapMs: this.settings.minGapMs, jitterMs: this.settings.jitterMs, random: seededRandom(Number.parseInt(input.seed.slice(0, 8), 16)) };
     this.campaign = { id: 'dry-run', status: CampaignStatus.ACTIVE, ...input.campaign } as Campaign;
     this.nextScanAt = input.start.getTime();
-    this.state = this.copyWorld();
+    this.state = copyCampaign(input, this.campaign.id, this.world, this.dueTimes);
+    this.outcomes = new DryRunOutcomes(this.state, this.settings, this.sends);
     this.sender = new DryRunSender(this.world);
   }
 
@@ -91,70 +92,7 @@ class DryRun {
       const next = Math.min(until, this.nextScanAt, this.nextAt(this.sends), this.nextAt(this.world.scheduler));
       this.world.scheduler.advance(Math.max(next - now, 1));
     }
-    return this.output();
-  }
-
-  /** The campaign's senders as LinkedIn accounts and its leads as members, every lead from the first step (as the engine's dry run copies them). */
-  private copyWorld(): DryRunState {
-    const { accounts, leads, steps, start } = this.input;
-    const dry = accounts.map((row): DryAccount => {
-      const remote = this.world.linkedin.createAccount({ name: row.displayName });
-      const account: DryAccount = {
-        row: { ...row, cooldownUntil: null, nextSlotAt: null } as LinkedInAccount,
-        remoteId: remote.id,
-        waiting: new Set(),
-        executions: [],
-        pending: { invite: 0, message: 0 },
-        nextSlotAt: null,
-      };
-      this.byRemote.set(remote.id, account);
-      return account;
-    });
-    const senderOf = new Map(accounts.map((a, i) => [a.id, dry[i]]));
-    // Scanned in id order, as the engine scans (the pacing jitter is drawn in that order).
-    const scanOrder = [...dry].sort((a, b) => (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
-    const state = new DryRunState(scanOrder, new Map(steps.map((s) => [s.stepIndex, s])), this.dueTimes);
-    leads.forEach((source, i) => {
-      const member = this.world.linkedin.createProfile({
-        publicIdentifier: source.publicIdentifier ?? undefined,
-        providerId: source.providerId ?? undefined,
-        firstName: source.firstName ?? undefined,
-        lastName: source.lastName ?? undefined,
-      });
-      const account = (source.accountId && senderOf.get(source.accountId)) || dry[i % dry.length];
-      // A literal of one shape (not a spread of the row): the scans read these objects millions of times.
-      const lead: Lead = {
-        id: `lead-${i}`,
-        workspaceId: 'dry-run',
-        campaignId: this.campaign.id,
-        accountId: account.row.id,
-        publicIdentifier: source.publicIdentifier,
-        providerId: source.providerId ?? member.providerId,
-        firstName: source.firstName,
-        lastName: source.lastName,
-        company: source.company,
-        customFields: source.customFields ?? {},
-        status: LeadStatus.PENDING_INVITE,
-        statusReason: null,
-        sequenceVersion: null,
-        nextStepIndex: 0,
-        nextActionAt: null,
-        waitingReason: null,
-        lastStepSentAt: null,
-        chatId: null,
-        inviteSentAt: null,
-        connectedAt: null,
-        firstOutboundAt: null,
-        firstReplyAt: null,
-        lastStepBeforeReply: null,
-        createdAt: start,
-        updatedAt: start,
-      };
-      this.leads.push(lead);
-      this.byMember.set(`${account.remoteId}/${lead.providerId}`, lead);
-      state.reschedule(lead);
-    });
-    return state;
+    return summarize(this.input, this.state, this.clock.now());
   }
 
   // ── the runner's loop (SimulationRunner.step) ─────────────────────────────
@@ -197,42 +135,10 @@ class DryRun {
     this.seenMessages = messages.length;
     facts.sort((a, b) => factAt(a) - factAt(b));
     for (const fact of facts) {
-      if ('connectionId' in fact) this.connected(fact);
-      else this.replied(fact);
+      if ('connectionId' in fact) this.outcomes.connected(fact, this.clock.now());
+      else this.outcomes.replied(fact, this.clock.now());
     }
     return found;
-  }
-
-  private connected(relation: SandboxRelation): void {
-    const lead = this.byMember.get(`${relation.accountId}/${relation.providerId}`);
-    if (!lead || (lead.status !== LeadStatus.PENDING_INVITE && lead.status !== LeadStatus.INVITE_SENT)) return;
-    lead.connectedAt = relation.createdAt;
-    this.state.record(lead, LeadEventType.CONNECTION_ACCEPTED, relation.createdAt, previousStep(lead));
-    this.state.statusChanged(lead, LeadStatus.CONNECTED, 'INVITE_ACCEPTED', this.clock.now());
-    lead.statusReason = null;
-    this.state.reschedule(lead);
-  }
-
-  private replied(message: SandboxMessage): void {
-    const lead = this.byMember.get(`${message.accountId}/${message.senderProviderId}`);
-    if (!lead) return;
-    const optedOut = containsOptOutPhrase(message.text, DEFAULT_OPT_OUT_PHRASES);
-    this.state.record(lead, LeadEventType.MESSAGE_RECEIVED, message.sentAt, previousStep(lead));
-    lead.chatId ??= message.chatId;
-    if (lead.firstReplyAt === null || message.sentAt < lead.firstReplyAt) lead.firstReplyAt = message.sentAt;
-    const canRespond = isActiveLeadStatus(lead.status) || lead.status === LeadStatus.COMPLETED;
-    const status = optedOut ? LeadStatus.OPTED_OUT : canRespond ? LeadStatus.RESPONDED : lead.status;
-    const now = this.clock.now();
-    if (status !== lead.status && lead.status !== LeadStatus.OPTED_OUT) {
-      this.state.statusChanged(lead, status, optedOut ? 'OPT_OUT_PHRASE' : 'REPLIED', now);
-      lead.statusReason = optedOut ? 'OPT_OUT_PHRASE' : 'REPLIED';
-      this.state.setDue(lead, null, null);
-      // Whatever was queued for the lead does not go out.
-      for (const e of this.state.accountOf(lead).executions) {
-        if (e.lead === lead && e.state === 'scheduled') this.unqueue(e);
-      }
-    }
-    if (optedOut) this.state.record(lead, LeadEventType.LEAD_OPTED_OUT, message.sentAt, previousStep(lead));
   }
 
   // ── the scan (ScanService, one account) ─────────────────────────────────────
@@ -246,11 +152,7 @@ class DryRun {
     due.sort(byDue);
     // Invited leads past their acceptance deadline leave the sequence.
     const unaccepted = due.filter((l) => l.status === LeadStatus.INVITE_SENT).slice(0, batch);
-    for (const lead of unaccepted) {
-      this.state.statusChanged(lead, LeadStatus.FAILED, 'INVITE_NOT_ACCEPTED', now);
-      lead.statusReason = 'INVITE_NOT_ACCEPTED';
-      this.state.setDue(lead, null, null);
-    }
+    for (const lead of unaccepted) this.outcomes.exitUnaccepted(lead, now);
     const stillDue = due.filter((l) => l.nextActionAt !== null);
     const window = this.state.windowOf(account, now);
     const hold = accountHold(account.row, window, now);
@@ -316,11 +218,6 @@ class DryRun {
     this.state.setDue(lead, null, 'SCHEDULED');
   }
 
-  private unqueue(execution: DryExecution): void {
-    this.state.settle(execution, 'skipped');
-    this.sends.cancel(execution.queued);
-  }
-
   // ── a send (ExecuteStepService, StepOutcomes) ───────────────────────────────
 
   private execute(execution: DryExecution): void {
@@ -345,134 +242,19 @@ class DryRun {
     }
     switch (decision.kind) {
       case 'skip':
-        return this.skip(execution, decision.reason, decision.lead, decision.due, now);
+        return this.outcomes.skip(execution, decision.reason, decision.lead, decision.due, now);
       case 'fail':
-        return this.failLead(execution, decision.reason, now);
+        return this.outcomes.failLead(execution, decision.reason, now);
       case 'send':
-        return this.sent(execution, step, decision.day, this.sender.send(execution, step, decision.text), now);
+        return this.outcomes.sent(execution, step, decision.day, this.sender.send(execution, step, decision.text), now);
       default:
         // 'done', 'hold', 'resume', 'exclude' need an earlier attempt, a crash or a do-not-contact list: a dry run has none.
         throw new Error(`A dry run cannot reach the decision ${decision.kind}`);
     }
   }
-
-  private skip(execution: DryExecution, reason: string, lead: Lead | null, due: Date | 'reschedule' | undefined, now: Date): void {
-    this.state.settle(execution, 'skipped');
-    if (!lead || due === undefined) return;
-    const before = lead.waitingReason;
-    if (due === 'reschedule') this.state.reschedule(lead);
-    else this.state.setDue(lead, due, reason);
-    if (before !== reason) this.state.record(lead, LeadEventType.STEP_DEFERRED, now, execution.stepIndex, reason);
-  }
-
-  private failLead(execution: DryExecution, reason: string, now: Date): void {
-    const { lead } = execution;
-    this.state.settle(execution, 'failed');
-    this.state.record(lead, LeadEventType.STEP_FAILED, now, execution.stepIndex, reason);
-    if (!isActiveLeadStatus(lead.status)) return;
-    lead.statusReason = reason;
-    this.state.setDue(lead, null, null);
-    this.state.statusChanged(lead, LeadStatus.FAILED, reason, now);
-  }
-
-  /** What LinkedIn answered: the step recorded and the lead advanced, or the failure acted on as the engine does. */
-  private sent(execution: DryExecution, step: SequenceStep, day: string, result: SendResult, now: Date): void {
-    const { lead, account } = execution;
-    const slot: ActionKind = step.kind === StepKind.INVITE ? 'invite' : 'message';
-    switch (result.outcome) {
-      case 'failed':
-        this.state.addUsed(account, day, slot, -1);
-        return this.failLead(execution, result.reason, now);
-      case 'rate-limited':
-        return this.coolDown(execution, now);
-      case 'already-invited':
-        this.state.addUsed(account, day, slot, -1);
-        return this.skipAhead(execution, LeadStatus.INVITE_SENT, 'ALREADY_INVITED', now);
-      case 'already-connected':
-        this.state.addUsed(account, day, slot, -1);
-        return this.skipAhead(execution, LeadStatus.CONNECTED, 'ALREADY_CONNECTED', now);
-    }
-    this.state.settle(execution, 'sent');
-    const isInvite = step.kind === StepKind.INVITE;
-    this.state.record(lead, isInvite ? LeadEventType.CONNECTION_REQUEST_SENT : LeadEventType.MESSAGE_SENT, now, execution.stepIndex);
-    if (!isActiveLeadStatus(lead.status)) return;
-    const last = !this.state.step(execution.stepIndex + 1);
-    const invited = lead.status === LeadStatus.CONNECTED ? LeadStatus.CONNECTED : LeadStatus.INVITE_SENT;
-    const status = last ? LeadStatus.COMPLETED : isInvite ? invited : LeadStatus.MESSAGED;
-    lead.statusReason = last ? 'SEQUENCE_FINISHED' : null;
-    lead.nextStepIndex = execution.stepIndex + 1;
-    lead.lastStepSentAt = now;
-    lead.firstOutboundAt ??= now;
-    if (isInvite) lead.inviteSentAt = now;
-    lead.chatId = result.chatId ?? lead.chatId;
-    if (status !== lead.status) this.state.statusChanged(lead, status, last ? 'SEQUENCE_FINISHED' : `STEP_${execution.stepIndex}_SENT`, now);
-    this.state.reschedule(lead);
-  }
-
-  /** LinkedIn's rate limit: the slot stays used, the account rests, its queue waits for the end of the rest. */
-  private coolDown(execution: DryExecution, now: Date): void {
-    const { account } = execution;
-    const until = new Date(now.getTime() + this.settings.cooldownMs);
-    account.row.cooldownUntil = until;
-    this.skip(execution, 'COOLDOWN', execution.lead, until, now);
-    for (const queued of account.executions) {
-      if (queued.state !== 'scheduled') continue;
-      this.unqueue(queued);
-      this.state.setDue(queued.lead, until, 'COOLDOWN');
-    }
-  }
-
-  /** The lead moves past the step without a send of ours (StepOutcomes.alreadyInvited, alreadyConnected). */
-  private skipAhead(execution: DryExecution, status: LeadStatus, reason: string, now: Date): void {
-    const { lead } = execution;
-    this.state.settle(execution, 'skipped');
-    if (!isActiveLeadStatus(lead.status)) return;
-    if (status === LeadStatus.CONNECTED) {
-      lead.connectedAt = now;
-      this.state.record(lead, LeadEventType.CONNECTION_ACCEPTED_HISTORICAL, now, execution.stepIndex);
-    } else lead.inviteSentAt = now;
-    lead.statusReason = reason;
-    lead.nextStepIndex = execution.stepIndex + 1;
-    lead.lastStepSentAt = now;
-    this.state.reschedule(lead);
-    this.state.statusChanged(lead, status, reason, now);
-  }
-
-  // ── the answer (simulation-run.ts collect) ──────────────────────────────────
-
-  private output(): SimulationOutput {
-    const count = (...types: LeadEventType[]) => this.state.events.filter((e) => types.includes(e.type)).length;
-    const statuses = new Map<string, number>();
-    for (const lead of this.leads) statuses.set(lead.status, (statuses.get(lead.status) ?? 0) + 1);
-    const timeline = this.state.events.sort((a, b) => a.at.getTime() - b.at.getTime() || a.seq - b.seq);
-    return {
-      campaignId: this.input.campaignId,
-      days: this.input.days,
-      startedAt: this.input.start,
-      endedAt: this.clock.now(),
-      leads: this.input.leads.length,
-      invitesSent: count(LeadEventType.CONNECTION_REQUEST_SENT),
-      acceptances: count(LeadEventType.CONNECTION_ACCEPTED, LeadEventType.CONNECTION_ACCEPTED_HISTORICAL),
-      messagesSent: count(LeadEventType.MESSAGE_SENT),
-      replies: count(LeadEventType.MESSAGE_RECEIVED),
-      leadsByStatus: [...statuses].map(([status, n]) => ({ status, count: n })).sort((a, b) => b.count - a.count || a.status.localeCompare(b.status)),
-      truncated: timeline.length > MAX_TIMELINE,
-      timeline: timeline.slice(0, MAX_TIMELINE).map((e) => ({
-        at: e.at,
-        publicIdentifier: e.lead.publicIdentifier,
-        providerId: e.lead.providerId,
-        type: e.type,
-        stepIndex: e.stepIndex,
-        reason: e.reason,
-      })),
-    };
-  }
 }
 
 const byDue = (a: Lead, b: Lead) => a.nextActionAt!.getTime() - b.nextActionAt!.getTime();
-
-/** The step an acceptance or reply follows (the last one sent). */
-const previousStep = (lead: Lead): number | null => (lead.nextStepIndex > 0 ? lead.nextStepIndex - 1 : null);
 
 const factAt = (fact: SandboxRelation | SandboxMessage): number => ('connectionId' in fact ? fact.createdAt : fact.sentAt).getTime();
 
