@@ -5,7 +5,7 @@ import { dryRunInput } from '../support/dry-run-fixture';
 import { runEngineDryRun } from '../support/engine-dry-run';
 
 // simulateCampaign's dry run (rules in memory) against the engine itself: the same campaign,
-// seed and start through the real engine services on a throw-away PGlite and the sandbox over
+// seed and start through the real engine services on a database of their own and the sandbox over
 // HTTP (test/support/engine-dry-run.ts). Both must produce the same events at the same instants,
 // with the same steps and reasons. Which of several leads due at the same instant goes first is
 // the database's row order, so events are compared without the lead they belong to; the totals

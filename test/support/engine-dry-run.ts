@@ -1,6 +1,5 @@
 import { seededRandom } from '../../src/core/random';
 import { createDataSource } from '../../src/core/db/data-source';
-import { startEmbeddedPostgres } from '../../src/core/db/embedded-postgres';
 import { createLogger } from '../../src/core/logger';
 import { ENTITIES } from '../../src/modules';
 import { CampaignStatus } from '../../src/modules/campaigns';
@@ -16,6 +15,7 @@ import { StepSender } from '../../src/modules/outreach/step-sender';
 import { SimulationClock } from '../../src/modules/outreach/simulation/simulation-clock';
 import { SimulationRunner } from '../../src/modules/outreach/simulation/simulation-runner';
 import { EngineDryRunRepository, type WorldLead } from './engine-dry-run.repository';
+import { createTestDatabase } from './test-database';
 import type { SimulationInput, SimulationOutput } from '../../src/modules/outreach/simulation/dry-run.types';
 import { dryRunLinkedIn } from '../../src/modules/outreach/simulation/dry-run';
 
@@ -24,19 +24,19 @@ const SCAN_EVERY_MS = 15 * 60_000;
 
 /**
  * The reference a dry run (src/modules/outreach/simulation/dry-run.ts) is checked against: the
- * same campaign copied into a throw-away in-memory database (PGlite) and a sandbox LinkedIn over
- * HTTP on a virtual clock, and the real engine services run over it by the SimulationRunner.
- * `concurrency` accounts' executions run side by side (1: one after another, in time order).
+ * same campaign copied into a database of its own (a migrated clone on the test Postgres) and a
+ * sandbox LinkedIn over HTTP on a virtual clock, and the real engine services run over it by the
+ * SimulationRunner, one execution after another in time order (side by side, the sandbox's
+ * random draws would follow the order the sends finish in).
  */
-export async function runEngineDryRun(input: SimulationInput, { concurrency = 1 } = {}): Promise<SimulationOutput> {
+export async function runEngineDryRun(input: SimulationInput): Promise<SimulationOutput> {
   const log = createLogger('silent');
   const clock = new SimulationClock(input.start);
   const sandbox = await startUnipileSandbox(dryRunLinkedIn(input, clock));
-  const pg = await startEmbeddedPostgres();
-  const db = createDataSource(pg.url, { entities: ENTITIES, poolSize: 1 });
+  const database = await createTestDatabase();
+  const db = createDataSource(database.url, { entities: ENTITIES, poolSize: 1 });
   try {
     await db.initialize();
-    await db.runMigrations({ transaction: 'each' });
     const world = new EngineDryRunRepository(db.manager);
     const simCampaignId = await copyWorld(world, sandbox, input);
     const noJobs: ExecutionScheduler = { scheduleExecution: async () => undefined };
@@ -54,13 +54,12 @@ export async function runEngineDryRun(input: SimulationInput, { concurrency = 1 
       progress: new LeadProgressService(db, clock, DEFAULT_OPT_OUT_PHRASES, leadProgressRepositories(db.manager)),
       scanEveryMs: SCAN_EVERY_MS,
       onLeadsDue: (accountId) => scan.forget(accountId),
-      concurrency,
     });
     await runner.runFor(input.days * 86_400_000);
     return await collect(world, simCampaignId, input, clock.now());
   } finally {
     if (db.isInitialized) await db.destroy();
-    await pg.stop();
+    await database.drop();
     await sandbox.stop();
   }
 }
