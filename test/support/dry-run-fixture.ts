@@ -1,4 +1,5 @@
-import { AccountStatus, type LinkedInAccount } from '../../src/modules/accounts';
+import type { LinkedInAccount } from '../../src/modules/accounts';
+import { senderAccount } from '../factories/sender-account';
 import { DEFAULT_SEQUENCE } from '../../src/modules/campaigns/sequence';
 import type { SequenceStep } from '../../src/modules/campaigns';
 import { type Lead, LeadStatus } from '../../src/modules/leads';
@@ -21,32 +22,23 @@ export function dryRunInput(opts: {
 }): SimulationInput {
   const start = opts.start ?? new Date('2026-03-02T07:13:00.000Z');
   // Ids in the reverse of the senders' order: the engine scans accounts in id order, not as listed.
-  const accounts = Array.from({ length: opts.senders }, (_, i) => ({
-    id: `00000000-0000-4000-8000-${String(opts.senders - i).padStart(12, '0')}`,
-    workspaceId: '00000000-0000-4000-8000-000000000000',
-    unipileAccountId: `acc_${i}`,
-    ownerProviderId: `owner_${i}`,
-    ownerPublicIdentifier: null,
-    displayName: `Sender ${i}`,
-    status: AccountStatus.ACTIVE,
-    statusReason: null,
-    dailyInviteCap: 20,
-    dailyMessageCap: 50,
-    weeklyInviteCap: 100,
-    timezone: 'Europe/Paris',
-    workStartMinute: 9 * 60,
-    workEndMinute: 18 * 60,
-    workingDays: [1, 2, 3, 4, 5],
-    rampStartCap: null,
-    rampDailyIncrement: null,
-    rampTargetCap: null,
-    rampStartedAt: null,
-    cooldownUntil: null,
-    nextSlotAt: null,
-    createdAt: start,
-    updatedAt: start,
-    ...opts.account,
-  }));
+  // Default caps (SENDER_CAPS), 09:00–18:00 Paris time on weekdays.
+  const accounts = Array.from({ length: opts.senders }, (_, i) =>
+    senderAccount({
+      id: `00000000-0000-4000-8000-${String(opts.senders - i).padStart(12, '0')}`,
+      workspaceId: '00000000-0000-4000-8000-000000000000',
+      unipileAccountId: `acc_${i}`,
+      ownerProviderId: `owner_${i}`,
+      ownerPublicIdentifier: null,
+      displayName: `Sender ${i}`,
+      statusReason: null,
+      timezone: 'Europe/Paris',
+      workEndMinute: 18 * 60,
+      createdAt: start,
+      updatedAt: start,
+      ...opts.account,
+    }),
+  );
   const steps = (opts.steps ?? DEFAULT_SEQUENCE).map((s, stepIndex) => ({ ...s, id: `step-${stepIndex}`, campaignId: 'c', version: 1, stepIndex }) as SequenceStep);
   const leads = Array.from(
     { length: opts.leads },

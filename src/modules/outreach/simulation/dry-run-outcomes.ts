@@ -1,9 +1,9 @@
-import type { ActionKind } from '../../accounts';
 import { type SequenceStep, StepKind } from '../../campaigns';
 import { containsOptOutPhrase, DEFAULT_OPT_OUT_PHRASES, isActiveLeadStatus, type Lead, LeadEventType, LeadStatus } from '../../leads';
 import type { SandboxMessage, SandboxRelation } from '../../unipile';
 import type { EventQueue } from '../../../core/time/event-queue';
 import type { EngineSettings } from '../engine-settings';
+import { kindOf } from '../step-attempt';
 import type { SendResult } from './dry-run-sender';
 import type { DryExecution, DryRunState } from './dry-run-state';
 
@@ -43,7 +43,7 @@ export class DryRunOutcomes {
   /** What LinkedIn answered a send on the slot reserved on `day`: the step recorded and the lead advanced, or the refusal acted on. */
   sent(execution: DryExecution, step: SequenceStep, day: string, result: SendResult, now: Date): void {
     const { lead, account } = execution;
-    const slot: ActionKind = step.kind === StepKind.INVITE ? 'invite' : 'message';
+    const slot = kindOf(step);
     switch (result.outcome) {
       case 'failed':
         this.state.addUsed(account, day, slot, -1);

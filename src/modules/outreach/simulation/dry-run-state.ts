@@ -4,6 +4,7 @@ import { isActiveLeadStatus, type Lead, LeadEventType, LeadStatus } from '../../
 import type { EventQueue } from '../../../core/time/event-queue';
 import { addDays } from '../../../core/time/days';
 import type { LedgerRow } from '../rate-ledger';
+import { kindOf } from '../step-attempt';
 
 // The state of a dry run (dry-run.ts): leads, sender accounts, step executions and the rate
 // ledger, held in memory, with the writes the engine's statements make (the SQL they mirror is
@@ -181,5 +182,3 @@ export class DryRunState {
     return undefined;
   }
 }
-
-const kindOf = (e: DryExecution): ActionKind => (e.kind === StepKind.INVITE ? 'invite' : 'message');

@@ -2,12 +2,13 @@ import { type Clock, VirtualClock } from '../../../core/clock';
 import { seededRandom } from '../../../core/random';
 import { EventQueue } from '../../../core/time/event-queue';
 import type { ActionKind } from '../../accounts';
-import { type Campaign, CampaignStatus, StepKind } from '../../campaigns';
+import { type Campaign, CampaignStatus } from '../../campaigns';
 import { type Lead, LeadEventType, LeadStatus } from '../../leads';
 import { createSandboxWorld, type SandboxMessage, type SandboxOptions, type SandboxRelation, type SandboxWorld } from '../../unipile';
 import type { EngineSettings } from '../engine-settings';
 import { grantSlots } from '../rate-ledger';
 import { ACTION_KINDS, accountHold, capReasons, nextSlotAt, paceDueLeads, type Pacing, roomToday, SLOT_REASONS, waitingReason } from '../scan-rules';
+import { kindOf } from '../step-attempt';
 import { type Decision, decideStep, slotRefused } from '../step-decision';
 import { ExecutionState, type StepExecution } from '../step-execution.entity';
 import { DryRunOutcomes } from './dry-run-outcomes';
@@ -195,7 +196,7 @@ class DryRun {
     const leads: Record<ActionKind, Lead[]> = { invite: [], message: [] };
     for (const lead of due) {
       if (lead.status === LeadStatus.INVITE_SENT) continue;
-      leads[this.state.step(lead.nextStepIndex)!.kind === StepKind.INVITE ? 'invite' : 'message'].push(lead);
+      leads[kindOf(this.state.step(lead.nextStepIndex)!)].push(lead);
     }
     return leads;
   }
